@@ -1,0 +1,293 @@
+"""Datasets as `tf.data` pipelines of `(images, labels)` batches, images float32 in [-1, 1].
+
+- `digits`: the embedded default, scikit-learn's bundled 8x8 handwritten digits
+  (1,797 images, 10 classes) resized to 32x32x1. No network is touched. Deterministic
+  80/20 split: `train` holds 1,437 images, `test` 360.
+- Any `tensorflow_datasets` image dataset by name (`mnist`, `fashion_mnist`,
+  `cifar10`, `celeb_a`, ...), read from `data_dir` and downloaded there if missing.
+
+Example:
+
+>>> import kerasgan
+>>> dataset = kerasgan.data.load("digits", batch_size=16)
+>>> images, labels = next(iter(dataset))
+>>> images.shape, labels.shape
+(TensorShape([16, 32, 32, 1]), TensorShape([16]))
+"""
+
+import dataclasses
+import difflib
+import functools
+
+import numpy as np
+import tensorflow as tf
+
+from kerasgan import validation
+
+EMBEDDED_DATASETS = ("digits",)
+_DIGITS_SPLITS = ("train", "test", "all")
+_DIGITS_TRAIN_FRACTION = 0.8
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetInfo:
+    """What a model needs to know of a dataset.
+
+    Attributes:
+        name: Dataset name.
+        image_shape: `(height, width, channels)` of the images as `load` yields them
+            without `image_size`.
+        num_classes: Number of classes, or None if the dataset has no class label.
+    """
+
+    name: str
+    image_shape: tuple
+    num_classes: int | None
+
+
+@functools.lru_cache(maxsize=None)
+def _digits_arrays():
+    """All 1,797 digits as uint8 `[N, 32, 32, 1]` and int32 labels, in a fixed shuffled order."""
+    from sklearn.datasets import load_digits  # a heavy import, needed only here
+
+    bunch = load_digits()
+    images = bunch.images.astype(np.float32)[..., None] * (255.0 / 16.0)
+    images = tf.image.resize(images, (32, 32), method="bilinear").numpy()
+    images = np.clip(np.round(images), 0, 255).astype(np.uint8)
+    order = np.random.default_rng(0).permutation(len(images))
+    return images[order], bunch.target.astype(np.int32)[order]
+
+
+def _digits(split):
+    images, labels = _digits_arrays()
+    cut = int(len(images) * _DIGITS_TRAIN_FRACTION)
+    if split == "train":
+        return images[:cut], labels[:cut]
+    if split == "test":
+        return images[cut:], labels[cut:]
+    if split == "all":
+        return images, labels
+    raise ValueError(
+        f"Unknown split for dataset 'digits'. Received: split={split!r}. "
+        f"Choices: {', '.join(_DIGITS_SPLITS)}."
+    )
+
+
+def _unknown_dataset_error(name):
+    import tensorflow_datasets as tfds
+
+    candidates = list(EMBEDDED_DATASETS) + list(tfds.list_builders())
+    close = difflib.get_close_matches(str(name), candidates, n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    return ValueError(
+        f"Unknown dataset: {name!r}.{hint} Use 'digits' (embedded, offline) or the name "
+        "of a tensorflow_datasets image dataset such as 'mnist', 'fashion_mnist', 'cifar10'."
+    )
+
+
+def _tfds_builder(name, data_dir=None):
+    import tensorflow_datasets as tfds
+
+    try:
+        return tfds.builder(name, data_dir=data_dir)
+    except tfds.core.registered.DatasetNotFoundError as error:
+        raise _unknown_dataset_error(name) from error
+
+
+def _tfds_keys(features, name):
+    """Finds the image feature and the class-label feature of a tfds dataset."""
+    import tensorflow_datasets as tfds
+
+    image_key = next(
+        (key for key, feature in features.items() if isinstance(feature, tfds.features.Image)),
+        None,
+    )
+    if image_key is None:
+        raise ValueError(
+            f"Dataset {name!r} has no image feature. Its features are: {', '.join(features)}."
+        )
+    label_key = next(
+        (key for key, feature in features.items()
+         if isinstance(feature, tfds.features.ClassLabel)),
+        None,
+    )
+    return image_key, label_key
+
+
+def info(name, data_dir=None):
+    """Returns the `DatasetInfo` of dataset `name` without reading its data.
+
+    Raises:
+        ValueError: if `name` is neither embedded nor a tfds dataset with images.
+    """
+    if name == "digits":
+        return DatasetInfo("digits", (32, 32, 1), 10)
+    builder = _tfds_builder(name, data_dir)
+    features = builder.info.features
+    image_key, label_key = _tfds_keys(features, name)
+    return DatasetInfo(
+        name,
+        tuple(features[image_key].shape),
+        features[label_key].num_classes if label_key else None,
+    )
+
+
+def _fit_to_size(image, size):
+    """Brings one uint8 image to `size` = (height, width).
+
+    An image a little smaller than the target (up to a quarter of its side, e.g. MNIST's
+    28 -> 32) is padded with black around the centre, keeping its pixels exact, as
+    DCGAN implementations do for MNIST. Otherwise it is centre-cropped to the target's
+    aspect ratio and resized with antialiasing (e.g. CelebA 218x178 -> 64x64).
+    """
+    height, width = image.shape[0], image.shape[1]
+    target_h, target_w = size
+    if (height, width) == (target_h, target_w):
+        return image
+    if height is not None and width is not None and (
+        height <= target_h <= height * 1.25 and width <= target_w <= width * 1.25
+    ):
+        return tf.image.resize_with_crop_or_pad(image, target_h, target_w)
+    shape = tf.shape(image)
+    crop_h = tf.minimum(shape[0], shape[1] * target_h // target_w)
+    crop_w = tf.minimum(shape[1], shape[0] * target_w // target_h)
+    image = tf.image.resize_with_crop_or_pad(image, crop_h, crop_w)
+    image = tf.image.resize(image, (target_h, target_w), method="bilinear", antialias=True)
+    return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+
+def _fit_channels(image, channels):
+    have = image.shape[-1]
+    if channels is None or have == channels:
+        return image
+    if have == 1 and channels == 3:
+        return tf.image.grayscale_to_rgb(image)
+    if have == 3 and channels == 1:
+        return tf.cast(tf.round(tf.image.rgb_to_grayscale(tf.cast(image, tf.float32))), tf.uint8)
+    raise ValueError(f"Cannot convert images with {have} channels to channels={channels}.")
+
+
+def _to_unit_range(images, labels):
+    return tf.cast(images, tf.float32) / 127.5 - 1.0, labels
+
+
+def load(name="digits", split="train", image_size=None, batch_size=64, *, channels=None,
+         shuffle=None, repeat=False, drop_remainder=True, cache=True, seed=0, data_dir=None,
+         download=True):
+    """Loads dataset `name` as batches of `(images, labels)`.
+
+    Images are float32 in [-1, 1], NHWC; labels int32 (zeros when the dataset has no
+    class label). The pipeline caches the decoded uint8 images, shuffles, batches,
+    converts to float after batching (vectorized) and prefetches.
+
+    Args:
+        name: `"digits"` or a tfds dataset name, e.g. `"mnist"`.
+        split: `"train"` or `"test"` (`"all"` for digits); tfds split strings such as
+            `"train[:10%]"` for tfds datasets.
+        image_size: Side `int` or `(height, width)` to bring images to (see
+            `_fit_to_size` for pad vs resize). None keeps the dataset's size.
+        batch_size: Images per batch.
+        channels: 1 or 3 to convert grayscale/RGB; None keeps the dataset's.
+        shuffle: Shuffle every epoch. Default: True for the train split only.
+        repeat: Repeat forever (for `fit(steps_per_epoch=...)`).
+        drop_remainder: Drop the last, smaller batch so every step sees `batch_size`.
+        cache: Cache the decoded images in memory (True), in files with this prefix
+            (a str), or not at all (False).
+        seed: Shuffle seed.
+        data_dir: tfds data directory.
+        download: Let tfds download and prepare the dataset if it is missing.
+
+    Returns:
+        A `tf.data.Dataset` of `(images, labels)`.
+
+    Raises:
+        ValueError: for an unknown dataset or split, or bad sizes.
+    """
+    batch_size = validation.check_positive_int("batch_size", batch_size)
+    if image_size is not None:
+        size = (image_size, image_size) if np.isscalar(image_size) else tuple(image_size)
+        if len(size) != 2:
+            raise ValueError(
+                f"`image_size` must be an int or (height, width). Received: image_size={image_size!r}"
+            )
+        for side in size:
+            validation.check_positive_int("image_size", side)
+    else:
+        size = None
+    if channels not in (None, 1, 3):
+        raise ValueError(f"`channels` must be None, 1 or 3. Received: channels={channels!r}")
+    if shuffle is None:
+        shuffle = str(split).startswith("train")
+
+    if name == "digits":
+        images, labels = _digits(split)
+        dataset = tf.data.Dataset.from_tensor_slices((images, labels))
+        num_examples = len(images)
+    else:
+        dataset, num_examples = _load_tfds(name, split, data_dir, download, shuffle)
+
+    def prepare(image, label):
+        if size is not None:
+            image = _fit_to_size(image, size)
+        return _fit_channels(image, channels), label
+
+    dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+    if cache:
+        dataset = dataset.cache(cache if isinstance(cache, str) else "")
+    if shuffle:
+        buffer = min(num_examples or 10_000, 10_000)
+        dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        dataset = dataset.repeat()
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    dataset = dataset.map(_to_unit_range, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _load_tfds(name, split, data_dir, download, shuffle_files):
+    """Reads a tfds dataset as `(uint8 image, int32 label)` pairs."""
+    import tensorflow_datasets as tfds
+
+    builder = _tfds_builder(name, data_dir)
+    image_key, label_key = _tfds_keys(builder.info.features, name)
+    try:
+        dataset = tfds.load(name, split=split, data_dir=data_dir, download=download,
+                            shuffle_files=shuffle_files)
+    except (ValueError, KeyError) as error:
+        splits = ", ".join(builder.info.splits) or "unknown"
+        raise ValueError(
+            f"Cannot read split {split!r} of dataset {name!r} ({error}). "
+            f"Its splits are: {splits}."
+        ) from error
+    try:
+        num_examples = builder.info.splits[split].num_examples
+    except (KeyError, ValueError, TypeError):
+        num_examples = None
+
+    def pick(example):
+        label = example[label_key] if label_key else tf.zeros([], tf.int64)
+        return example[image_key], tf.cast(label, tf.int32)
+
+    return dataset.map(pick, num_parallel_calls=tf.data.AUTOTUNE), num_examples
+
+
+def load_arrays(name="digits", split="test", image_size=None, channels=None, limit=None,
+                data_dir=None):
+    """Loads a split into memory as numpy `(images float32 [-1, 1], labels int32)`.
+
+    Args:
+        name, split, image_size, channels, data_dir: As for `load`.
+        limit: Keep at most this many images.
+
+    Returns:
+        A pair of numpy arrays.
+    """
+    dataset = load(name, split, image_size, batch_size=256, channels=channels, shuffle=False,
+                   drop_remainder=False, cache=False, data_dir=data_dir)
+    if limit is not None:
+        dataset = dataset.unbatch().take(limit).batch(256)
+    images, labels = [], []
+    for batch_images, batch_labels in dataset:
+        images.append(batch_images.numpy())
+        labels.append(batch_labels.numpy())
+    return np.concatenate(images), np.concatenate(labels)

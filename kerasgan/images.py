@@ -1,0 +1,66 @@
+"""Image helpers: uint8 conversion, sample grids, atomic PNG writes."""
+
+import math
+import os
+import tempfile
+
+import numpy as np
+import tensorflow as tf
+
+
+def to_uint8(images):
+    """Maps float images in [-1, 1] to uint8 [0, 255], rounding to nearest.
+
+    Works on numpy arrays and on tensors inside serving graphs; returns a tensor.
+    """
+    scaled = tf.round((tf.cast(images, tf.float32) + 1.0) * 127.5)
+    return tf.cast(tf.clip_by_value(scaled, 0.0, 255.0), tf.uint8)
+
+
+def make_grid(images, columns=None, padding=1):
+    """Tiles `[N, H, W, C]` images into one `[rows * (H + p) + p, ..., C]` uint8 image.
+
+    Args:
+        images: uint8 `[N, H, W, C]`, or floats in [-1, 1].
+        columns: Images per row; default `ceil(sqrt(N))`.
+        padding: Pixels of white between tiles.
+
+    Returns:
+        uint8 numpy array `[height, width, C]`.
+    """
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        images = np.asarray(to_uint8(images))
+    if images.ndim != 4:
+        raise ValueError(f"`images` must be [N, H, W, C]. Received shape {images.shape}")
+    count, height, width, channels = images.shape
+    columns = columns or math.ceil(math.sqrt(count))
+    rows = math.ceil(count / columns)
+    grid = np.full(
+        (rows * (height + padding) + padding, columns * (width + padding) + padding, channels),
+        255,
+        dtype=np.uint8,
+    )
+    for index, image in enumerate(images):
+        row, column = divmod(index, columns)
+        top = padding + row * (height + padding)
+        left = padding + column * (width + padding)
+        grid[top:top + height, left:left + width] = image
+    return grid
+
+
+def write_png(path, image):
+    """Writes a uint8 `[H, W, C]` image to `path` atomically (temporary file, then rename)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    encoded = tf.io.encode_png(np.asarray(image, dtype=np.uint8)).numpy()
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".png")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(encoded)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+    return path

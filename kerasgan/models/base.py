@@ -1,0 +1,363 @@
+"""`AdversarialModel`: the base class every GAN in the zoo subclasses.
+
+The base owns what every variant shares: the networks, the two optimizers and their
+(de)serialization, loss trackers, the label-smoothing variable, latent sampling that
+is correct under `tf.distribute`, `generate()`, and the endpoints that export uses.
+A variant overrides `train_step` and the network builders, and only what differs.
+
+Writing a variant:
+
+```python
+class MyGAN(AdversarialModel):
+    metric_names = ("d_loss", "g_loss")
+
+    def __init__(self, base_filters=64, **kwargs):
+        self.base_filters = base_filters  # set before super(): the builders read it
+        super().__init__(**kwargs)
+
+    def build_generator(self): ...
+    def build_discriminator(self): ...
+    def train_step(self, data): ...
+    def get_config(self):
+        return {**super().get_config(), "base_filters": self.base_filters}
+```
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kerasgan import validation
+from kerasgan.images import to_uint8
+
+
+def _replica_id():
+    context = tf.distribute.get_replica_context()
+    return 0 if context is None else context.replica_id_in_sync_group
+
+
+def _num_replicas():
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class AdversarialModel(keras.Model):
+    """Base class of the adversarial models: a generator and a discriminator.
+
+    Subclasses build their networks in `build_generator()` / `build_discriminator()`
+    (or receive them ready-made), list their tracked scalars in `metric_names`, and
+    override `train_step`. The model is built on creation, so `fit` and
+    `tf.distribute` strategies need no first call.
+
+    Args:
+        latent_dim: Size of the latent vector `z`.
+        image_shape: `(height, width, channels)` of generated images.
+        num_classes: Number of classes for class-conditional variants; `None` for
+            unconditional ones.
+        generator: Optional ready-made generator (functional `keras.Model` taking `z`,
+            or `[z, label]` when conditional). Built by `build_generator()` if None.
+        discriminator: Optional ready-made discriminator, likewise.
+        seed: Optional int seed of the latent-noise stream used during training.
+        name: Model name; the registry passes the variant's name.
+    """
+
+    #: Names of the `Mean` trackers, in the order `fit` prints them.
+    metric_names = ("d_loss", "g_loss")
+    #: Paper reference, for docs and model cards.
+    paper = None
+    #: Whether the variant needs `num_classes` (a class-conditional generator).
+    conditional = False
+    #: Attributes holding networks, serialized whole by `get_config`.
+    network_names = ("generator", "discriminator")
+
+    def __init__(self, latent_dim=100, image_shape=(32, 32, 1), num_classes=None,
+                 generator=None, discriminator=None, seed=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.latent_dim = validation.check_positive_int("latent_dim", latent_dim)
+        self.image_shape = validation.check_image_shape(image_shape)
+        self.num_classes = validation.check_optional_num_classes(num_classes)
+        if self.conditional and self.num_classes is None:
+            raise ValueError(
+                f"{type(self).__name__} is class-conditional: `num_classes` must be an "
+                f"integer >= 2. Received: num_classes={num_classes!r}"
+            )
+        if not self.conditional and self.num_classes is not None:
+            raise ValueError(
+                f"{type(self).__name__} is unconditional and takes no labels. "
+                f"Received: num_classes={num_classes!r}. Use a conditional variant such as 'cgan'."
+            )
+        self.seed = seed
+        self.generator = generator if generator is not None else self.build_generator()
+        self.discriminator = (
+            discriminator if discriminator is not None else self.build_discriminator()
+        )
+        self._check_network_shapes()
+        # One-sided label smoothing (Salimans et al. 2016): the target for real images
+        # is `1 - label_smoothing`. A variable, so `LabelSmoothing` can schedule it
+        # without retracing the train step, and so it is saved with the model.
+        self.label_smoothing = keras.Variable(
+            0.0, trainable=False, dtype="float32", name="label_smoothing"
+        )
+        self.noise_seed = keras.random.SeedGenerator(seed, name="noise_seed")
+        self.trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
+        self.d_optimizer = None
+        self.g_optimizer = None
+        self.built = True
+
+    # Networks -------------------------------------------------------------------
+
+    def build_generator(self):
+        """Returns the generator network. Subclasses override."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build_generator().")
+
+    def build_discriminator(self):
+        """Returns the discriminator network. Subclasses override."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement build_discriminator()."
+        )
+
+    def _check_network_shapes(self):
+        expected = (None, *self.image_shape)
+        if tuple(self.generator.output_shape) != expected:
+            raise ValueError(
+                f"The generator's output shape {tuple(self.generator.output_shape)} does "
+                f"not match image_shape={self.image_shape}."
+            )
+
+    def generator_inputs(self, z, labels=None):
+        """Packs the generator's inputs: `z`, or `[z, labels]` when conditional."""
+        return [z, labels] if self.num_classes else z
+
+    def discriminator_inputs(self, images, labels=None):
+        """Packs the discriminator's inputs: `images`, or `[images, labels]`."""
+        return [images, labels] if self.num_classes else images
+
+    def call(self, inputs, training=False):
+        """Runs the generator: `model(z)` or `model([z, labels])` gives images in [-1, 1]."""
+        return self.generator(inputs, training=training)
+
+    # Compilation ----------------------------------------------------------------
+
+    def default_optimizer(self, player):
+        """The optimizer used when `compile` gets none for `player`.
+
+        Adam(2e-4, beta_1=0.5), as Radford et al. 2015 (Section 4) found stable.
+        """
+        del player
+        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Sets the two players' optimizers and the usual `compile` options.
+
+        `model.optimizer` stays None on purpose: a GAN has two optimizers, and a
+        third, unused one would be logged by TensorBoard and saved for nothing.
+
+        Args:
+            d_optimizer: Optimizer (instance, name or config) of the discriminator.
+            g_optimizer: Optimizer of the generator.
+            **kwargs: Passed to `keras.Model.compile`, e.g. `steps_per_execution`,
+                `jit_compile`, `run_eagerly`. `loss`, `optimizer` and `metrics` are
+                rejected: the variant defines its losses and metrics.
+        """
+        for key in ("optimizer", "loss", "metrics"):
+            if kwargs.get(key) is not None:
+                raise ValueError(
+                    f"{type(self).__name__}.compile() takes `d_optimizer` and `g_optimizer`; "
+                    f"losses and metrics are defined by the variant. Received: {key}={kwargs[key]!r}"
+                )
+            kwargs.pop(key, None)
+        super().compile(optimizer=None, **kwargs)
+        self._compile_kwargs = dict(kwargs)
+        self.d_optimizer = keras.optimizers.get(d_optimizer) or self.default_optimizer(
+            "discriminator"
+        )
+        self.g_optimizer = keras.optimizers.get(g_optimizer) or self.default_optimizer(
+            "generator"
+        )
+        # Built here, inside whatever strategy scope `compile` runs in, so `fit`
+        # works under `tf.distribute` (keras-team/keras#20164) and `.keras` loading
+        # finds the slots to restore.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def get_compile_config(self):
+        if self.d_optimizer is None:
+            return None
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            **self._compile_kwargs,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in ("d_optimizer", "g_optimizer"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        self.compile(**config)
+
+    # Training helpers -------------------------------------------------------------
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def unpack(self, data):
+        """Splits a batch into `(images, labels)`; labels are None if absent.
+
+        Raises:
+            ValueError: if the model is conditional and the batch has no labels.
+        """
+        if isinstance(data, (tuple, list)):
+            images = data[0]
+            labels = data[1] if len(data) > 1 else None
+        else:
+            images, labels = data, None
+        if self.num_classes and labels is None:
+            raise ValueError(
+                f"{type(self).__name__} is class-conditional: the dataset must yield "
+                "(images, labels) batches. Received batches of images only."
+            )
+        if labels is not None:
+            labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
+        return images, labels
+
+    def sample_latents(self, batch_size):
+        """Draws `z ~ N(0, I)` of shape `[batch_size, latent_dim]` for training.
+
+        Seeds come from the model's `SeedGenerator` (saved with the model, so a
+        resumed run continues the stream) folded with the replica id: replicas draw
+        different noise, which `keras.random.normal(seed=SeedGenerator)` does not.
+        """
+        seed = tf.cast(self.noise_seed.next(), tf.int32)
+        seed = tf.random.experimental.stateless_fold_in(seed, _replica_id())
+        return tf.random.stateless_normal((batch_size, self.latent_dim), seed=seed)
+
+    def apply_gradients(self, tape, loss, network, optimizer):
+        """Applies `d loss / d network.trainable_weights` with `optimizer`.
+
+        `loss` is this replica's batch mean; dividing the gradients by the number of
+        replicas makes the all-reduced (summed) update the global-batch mean.
+        """
+        weights = network.trainable_weights
+        gradients = tape.gradient(loss, weights)
+        replicas = _num_replicas()
+        if replicas > 1:
+            gradients = [g / replicas if g is not None else None for g in gradients]
+        optimizer.apply_gradients(zip(gradients, weights))
+
+    def update_metrics(self, **values):
+        """Feeds unscaled per-replica values to the trackers; returns the logs dict."""
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        raise NotImplementedError(f"{type(self).__name__} must implement train_step().")
+
+    def test_step(self, data):
+        raise NotImplementedError(
+            "GANs have no validation loss: use kerasgan.evaluation to measure a generator."
+        )
+
+    # Sampling -------------------------------------------------------------------
+
+    def check_labels(self, labels, num_images):
+        """Validates class labels for a conditional model; returns int32 numpy labels."""
+        labels = np.asarray(labels)
+        if labels.ndim == 0:
+            labels = np.full([num_images], labels)
+        if labels.shape != (num_images,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(
+                f"`labels` must be {num_images} integers. Received: labels with shape "
+                f"{labels.shape} and dtype {labels.dtype}"
+            )
+        bad = labels[(labels < 0) | (labels >= self.num_classes)]
+        if bad.size:
+            raise ValueError(
+                f"`labels` must be in [0, {self.num_classes}). Received: label {bad[0]}"
+            )
+        return labels.astype(np.int32)
+
+    def generate(self, num_images, labels=None, seed=None, batch_size=256):
+        """Generates images in [-1, 1] as a float32 numpy array `[num, H, W, C]`.
+
+        Args:
+            num_images: How many images.
+            labels: Class labels for conditional models: one int for all, or one
+                per image. Default: classes in turn, `0, 1, ..., num_classes - 1, 0, ...`.
+            seed: Int seed for reproducible latents; random if None.
+            batch_size: Images per generator call.
+
+        Returns:
+            numpy array, float32, `[num_images, *image_shape]`.
+        """
+        num_images = validation.check_positive_int("num_images", num_images)
+        if self.num_classes:
+            if labels is None:
+                labels = np.arange(num_images) % self.num_classes
+            labels = self.check_labels(labels, num_images)
+        elif labels is not None:
+            raise ValueError(f"{self.name} is unconditional and takes no `labels`.")
+        if seed is None:
+            z = tf.random.normal((num_images, self.latent_dim))
+        else:
+            z = tf.random.stateless_normal((num_images, self.latent_dim), seed=[int(seed), 0])
+        chunks = []
+        for start in range(0, num_images, batch_size):
+            stop = start + batch_size
+            chunk_labels = None if labels is None else tf.constant(labels[start:stop])
+            chunks.append(
+                self.generator(self.generator_inputs(z[start:stop], chunk_labels), training=False)
+            )
+        return np.concatenate([np.asarray(c) for c in chunks]).astype(np.float32)
+
+    # Export ---------------------------------------------------------------------
+
+    def export_endpoints(self):
+        """The serving functions export writes, as `{name: (function, input_signature)}`.
+
+        `serving_default` maps `z` float32 `[None, latent_dim]` (and `label` int32
+        `[None]`) to `images` uint8 `[None, H, W, C]`, with the generator in
+        inference mode. Variants with more networks (encoders, ...) add entries.
+        """
+        generator = self.generator
+        z_spec = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
+        if self.num_classes:
+            def serve(z, label):
+                return {"images": to_uint8(generator([z, label], training=False))}
+
+            specs = [z_spec, tf.TensorSpec([None], tf.int32, name="label")]
+        else:
+            def serve(z):
+                return {"images": to_uint8(generator(z, training=False))}
+
+            specs = [z_spec]
+        return {"serving_default": (serve, specs)}
+
+    def export_networks(self):
+        """The networks whose variables the export must hold."""
+        return [self.generator]
+
+    # Serialization ----------------------------------------------------------------
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "latent_dim": self.latent_dim,
+            "image_shape": list(self.image_shape),
+            "num_classes": self.num_classes,
+            "seed": self.seed,
+            **{
+                key: keras.saving.serialize_keras_object(getattr(self, key))
+                for key in self.network_names
+            },
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in cls.network_names:
+            if config.get(key) is not None:
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        config["image_shape"] = tuple(config["image_shape"])
+        return cls(**config)

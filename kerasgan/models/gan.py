@@ -1,0 +1,108 @@
+"""GAN: the original adversarial nets with fully connected players.
+
+Reference:
+    Goodfellow et al., 2014, "Generative Adversarial Nets", NeurIPS.
+    https://arxiv.org/abs/1406.2661
+"""
+
+import keras
+import tensorflow as tf
+
+from kerasgan import losses, networks
+from kerasgan.models.base import AdversarialModel
+from kerasgan.registry import register_model
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GAN(AdversarialModel):
+    """The two-player game of Goodfellow et al. with one D step per G step.
+
+    Real and fake batches go through the discriminator in separate calls, so batch
+    normalization never mixes real and fake statistics.
+
+    Args:
+        generator_loss: `"non_saturating"` (`-log D(G(z))`, the default, as the paper
+            recommends in practice) or `"minimax"` (`log(1 - D(G(z)))`).
+        hidden_units: `(generator_widths, discriminator_widths)` of the MLPs.
+        **kwargs: `AdversarialModel` arguments (`latent_dim`, `image_shape`, ...).
+
+    Example:
+
+    >>> import kerasgan
+    >>> model = kerasgan.create_model("gan", latent_dim=8, hidden_units=((16,), (16,)))
+    >>> model.compile()
+    >>> model.generate(2, seed=0).shape
+    (2, 32, 32, 1)
+    """
+
+    metric_names = ("d_loss", "g_loss", "real_score", "fake_score")
+    paper = "Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661"
+
+    def __init__(self, generator_loss="non_saturating",
+                 hidden_units=((256, 512, 1024), (512, 256)), **kwargs):
+        self.generator_loss = generator_loss
+        self.g_loss_fn = losses.get(generator_loss, "generator")
+        self.d_loss_fn = losses.get(generator_loss, "discriminator")
+        self.hidden_units = tuple(tuple(widths) for widths in hidden_units)
+        super().__init__(**kwargs)
+
+    def build_generator(self):
+        return networks.mlp_generator(
+            self.latent_dim, self.image_shape, self.hidden_units[0], self.num_classes
+        )
+
+    def build_discriminator(self):
+        return networks.mlp_discriminator(self.image_shape, self.hidden_units[1], self.num_classes)
+
+    def train_step(self, data):
+        real_images, labels = self.unpack(data)
+        batch_size = tf.shape(real_images)[0]
+
+        # Discriminator step: maximise log D(x) + log(1 - D(G(z))).
+        fake_images = self.generator(
+            self.generator_inputs(self.sample_latents(batch_size), labels), training=True
+        )
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(
+                self.discriminator_inputs(real_images, labels), training=True
+            )
+            fake_logits = self.discriminator(
+                self.discriminator_inputs(fake_images, labels), training=True
+            )
+            d_loss = self.d_loss_fn(
+                real_logits, fake_logits, real_target=1.0 - self.label_smoothing
+            )
+        self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
+
+        # Generator step, on fresh noise.
+        with tf.GradientTape() as tape:
+            fake_images = self.generator(
+                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
+            )
+            g_logits = self.discriminator(
+                self.discriminator_inputs(fake_images, labels), training=True
+            )
+            g_loss = self.g_loss_fn(g_logits)
+        self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
+
+        return self.update_metrics(
+            d_loss=d_loss,
+            g_loss=g_loss,
+            real_score=tf.reduce_mean(tf.sigmoid(real_logits)),
+            fake_score=tf.reduce_mean(tf.sigmoid(fake_logits)),
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "generator_loss": self.generator_loss,
+            "hidden_units": [list(widths) for widths in self.hidden_units],
+        }
+
+
+@register_model
+def gan(latent_dim=100, image_shape=(32, 32, 1), generator_loss="non_saturating",
+        hidden_units=((256, 512, 1024), (512, 256)), seed=None):
+    """GAN with MLP players on 32x32x1 digits (Goodfellow et al. 2014)."""
+    return GAN(latent_dim=latent_dim, image_shape=image_shape, generator_loss=generator_loss,
+               hidden_units=hidden_units, seed=seed, name="gan")

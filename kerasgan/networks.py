@@ -1,0 +1,183 @@
+"""Generator and discriminator builders: functional `keras.Model`s by image size.
+
+Generators take `z` float32 `[batch, latent_dim]` (and `label` int32 `[batch]` when
+`num_classes` is set) and return images in [-1, 1]; discriminators take `images`
+(and `label`) and return one logit per image, `[batch, 1]`. Inputs are named so
+exports keep the names (`z`, `label`, `images`).
+"""
+
+import math
+
+import keras
+from keras import layers
+
+from kerasgan import validation
+
+# Radford et al. 2015, Section 4: weights from N(0, 0.02).
+_DCGAN_INIT = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
+
+
+def _latent_and_label_inputs(latent_dim, num_classes, embedding_dim):
+    z = keras.Input(shape=(latent_dim,), name="z")
+    if not num_classes:
+        return [z], z
+    label = keras.Input(shape=(), dtype="int32", name="label")
+    embedded = layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label)
+    return [z, label], layers.Concatenate(name="z_and_label")([z, embedded])
+
+
+def _image_and_label_inputs(image_shape, num_classes):
+    images = keras.Input(shape=image_shape, name="images")
+    if not num_classes:
+        return [images], images
+    label = keras.Input(shape=(), dtype="int32", name="label")
+    # Mirza & Osindero 2014 feed y to both players; for a conv net the label becomes
+    # one extra input channel, a learned H x W map per class.
+    height, width, _ = image_shape
+    plane = layers.Embedding(num_classes, height * width, name="label_embedding")(label)
+    plane = layers.Reshape((height, width, 1), name="label_plane")(plane)
+    return [images, label], layers.Concatenate(name="images_and_label")([images, plane])
+
+
+def _model_inputs(inputs):
+    return inputs[0] if len(inputs) == 1 else inputs
+
+
+def mlp_generator(latent_dim, image_shape, hidden_units=(256, 512, 1024), num_classes=None,
+                  embedding_dim=32, name="generator"):
+    """Fully connected generator (Goodfellow et al. 2014).
+
+    Args:
+        latent_dim: Size of `z`.
+        image_shape: `(height, width, channels)` of the output.
+        hidden_units: Widths of the hidden Dense layers.
+        num_classes: If set, the generator also takes a `label` input.
+        embedding_dim: Size of the label embedding.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model`.
+    """
+    validation.check_image_shape(image_shape)
+    inputs, x = _latent_and_label_inputs(latent_dim, num_classes, embedding_dim)
+    for i, units in enumerate(hidden_units):
+        x = layers.Dense(units, name=f"dense_{i}")(x)
+        x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    x = layers.Dense(math.prod(image_shape), activation="tanh", name="to_pixels")(x)
+    images = layers.Reshape(tuple(image_shape), name="images")(x)
+    return keras.Model(_model_inputs(inputs), images, name=name)
+
+
+def mlp_discriminator(image_shape, hidden_units=(512, 256), num_classes=None, embedding_dim=32,
+                      name="discriminator"):
+    """Fully connected discriminator returning one logit per image.
+
+    Args:
+        image_shape: `(height, width, channels)` of the input.
+        hidden_units: Widths of the hidden Dense layers.
+        num_classes: If set, the discriminator also takes a `label` input.
+        embedding_dim: Size of the label embedding.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model`.
+    """
+    validation.check_image_shape(image_shape)
+    images = keras.Input(shape=image_shape, name="images")
+    inputs, x = [images], layers.Flatten(name="flatten")(images)
+    if num_classes:
+        label = keras.Input(shape=(), dtype="int32", name="label")
+        embedded = layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label)
+        inputs.append(label)
+        x = layers.Concatenate(name="pixels_and_label")([x, embedded])
+    for i, units in enumerate(hidden_units):
+        x = layers.Dense(units, name=f"dense_{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    logits = layers.Dense(1, name="logits")(x)
+    return keras.Model(_model_inputs(inputs), logits, name=name)
+
+
+def num_resolution_steps(image_shape, min_size=4):
+    """Number of 2x up/downsamplings between `min_size` and the image size.
+
+    Raises:
+        ValueError: if the image is not square with a power-of-two side of at least
+            `2 * min_size`.
+    """
+    validation.check_image_shape(image_shape)
+    height, width, _ = image_shape
+    steps = math.log2(height / min_size) if height > 0 else -1
+    if height != width or steps < 1 or steps != int(steps):
+        raise ValueError(
+            "Convolutional GANs need square images whose side is a power of two, "
+            f"at least {2 * min_size} (e.g. 32 or 64). Received: image_shape={tuple(image_shape)}"
+        )
+    return int(steps)
+
+
+def dcgan_generator(latent_dim, image_shape, base_filters=64, num_classes=None, embedding_dim=32,
+                    name="generator"):
+    """DCGAN generator: project to 4x4, then strided transposed convolutions to full size.
+
+    Batch norm and ReLU everywhere except the output, which is `tanh` (Radford et al.
+    2015, Section 3). 32x32 images take three upsamplings, 64x64 four.
+
+    Args:
+        latent_dim: Size of `z`.
+        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
+        base_filters: Filters of the last hidden layer; each coarser layer doubles them.
+        num_classes: If set, the generator also takes a `label` input (conditional GAN).
+        embedding_dim: Size of the label embedding.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model`.
+    """
+    steps = num_resolution_steps(image_shape)
+    inputs, x = _latent_and_label_inputs(latent_dim, num_classes, embedding_dim)
+    filters = base_filters * 2 ** (steps - 1)
+    x = layers.Dense(4 * 4 * filters, use_bias=False, kernel_initializer=_DCGAN_INIT,
+                     name="project")(x)
+    x = layers.Reshape((4, 4, filters), name="reshape")(x)
+    x = layers.BatchNormalization(name="batch_norm_project")(x)
+    x = layers.ReLU(name="relu_project")(x)
+    for i in range(steps - 1):
+        filters //= 2
+        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
+                                   kernel_initializer=_DCGAN_INIT, name=f"upsample_{i}")(x)
+        x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
+        x = layers.ReLU(name=f"relu_{i}")(x)
+    images = layers.Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same",
+                                    activation="tanh", kernel_initializer=_DCGAN_INIT,
+                                    name="to_images")(x)
+    return keras.Model(_model_inputs(inputs), images, name=name)
+
+
+def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, name="discriminator"):
+    """DCGAN discriminator: strided convolutions down to 4x4, then one logit.
+
+    LeakyReLU(0.2) everywhere, batch norm on every layer but the first (Radford et
+    al. 2015, Section 3).
+
+    Args:
+        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
+        base_filters: Filters of the first layer; each finer-to-coarser step doubles them.
+        num_classes: If set, the discriminator also takes a `label` input.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model`.
+    """
+    steps = num_resolution_steps(image_shape)
+    inputs, x = _image_and_label_inputs(image_shape, num_classes)
+    for i in range(steps):
+        x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
+                          use_bias=i == 0, kernel_initializer=_DCGAN_INIT,
+                          name=f"downsample_{i}")(x)
+        if i > 0:
+            x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    logits = layers.Dense(1, kernel_initializer=_DCGAN_INIT, name="logits")(x)
+    return keras.Model(_model_inputs(inputs), logits, name=name)

@@ -1,0 +1,99 @@
+"""Model registry: `@register_model`, `create_model(name, **overrides)`, `list_models(pattern)`.
+
+Each registered entry is a small factory function whose keyword arguments are the
+variant's hyperparameters with defaults that train on the embedded `digits` dataset.
+"""
+
+import difflib
+import fnmatch
+import inspect
+
+_MODEL_FACTORIES = {}
+
+
+def register_model(factory):
+    """Registers `factory` under its function name.
+
+    Args:
+        factory: A function taking keyword arguments only and returning an
+            `AdversarialModel`.
+
+    Returns:
+        `factory`, unchanged, so it can be used as a decorator.
+    """
+    name = factory.__name__
+    if name in _MODEL_FACTORIES and _MODEL_FACTORIES[name] is not factory:
+        raise ValueError(f"A model named {name!r} is already registered.")
+    _MODEL_FACTORIES[name] = factory
+    return factory
+
+
+def list_models(pattern="*"):
+    """Returns the sorted names of registered models matching a glob `pattern`.
+
+    Example:
+
+    >>> import kerasgan
+    >>> kerasgan.list_models("*gan")[:2]
+    ['cgan', 'dcgan']
+    """
+    return sorted(fnmatch.filter(_MODEL_FACTORIES, pattern))
+
+
+def model_defaults(name):
+    """Returns the default hyperparameters of model `name` as a dict."""
+    factory = _get_factory(name)
+    return {
+        key: param.default
+        for key, param in inspect.signature(factory).parameters.items()
+        if param.default is not inspect.Parameter.empty
+    }
+
+
+def create_model(name, **overrides):
+    """Builds the registered model `name`.
+
+    Overrides that are `None` are dropped, so unset command-line flags never
+    clobber a variant's defaults.
+
+    Args:
+        name: A name from `list_models()`, e.g. `"dcgan"`.
+        **overrides: Hyperparameters to change, e.g. `latent_dim=64`,
+            `image_shape=(64, 64, 3)`, `num_classes=10`.
+
+    Returns:
+        An `AdversarialModel`, built, ready for `compile()` and `fit()`.
+
+    Raises:
+        ValueError: if `name` is not registered or an override is not one of the
+            variant's arguments.
+
+    Example:
+
+    >>> import kerasgan
+    >>> model = kerasgan.create_model("dcgan", latent_dim=16, base_filters=8)
+    >>> model.generator.output_shape
+    (None, 32, 32, 1)
+    """
+    factory = _get_factory(name)
+    overrides = {key: value for key, value in overrides.items() if value is not None}
+    accepted = inspect.signature(factory).parameters
+    for key in overrides:
+        if key not in accepted:
+            raise ValueError(
+                f"Model {name!r} has no argument {key!r}. "
+                f"Received: {key}={overrides[key]!r}. "
+                f"Its arguments are: {', '.join(sorted(accepted))}."
+            )
+    return factory(**overrides)
+
+
+def _get_factory(name):
+    if name not in _MODEL_FACTORIES:
+        close = difflib.get_close_matches(str(name), list(_MODEL_FACTORIES), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ValueError(
+            f"Unknown model: {name!r}.{hint} "
+            f"Available models: {', '.join(list_models())}."
+        )
+    return _MODEL_FACTORIES[name]

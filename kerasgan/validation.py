@@ -1,0 +1,51 @@
+"""Argument checks shared by models, data and scripts. Each error names the argument
+and echoes the value, in the Keras style: "`latent_dim` must be positive. Received: latent_dim=0"."""
+
+import numbers
+
+
+def check_positive_int(name, value):
+    """Raises ValueError unless `value` is an int > 0. Returns `value`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def check_optional_num_classes(num_classes):
+    """`num_classes` is None (unconditional) or an int >= 2. Returns it as int or None."""
+    if num_classes is None:
+        return None
+    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes < 2:
+        raise ValueError(
+            f"`num_classes` must be None or an integer >= 2. Received: num_classes={num_classes!r}"
+        )
+    return int(num_classes)
+
+
+def check_fraction(name, value, upper_inclusive=False):
+    """Raises ValueError unless 0 <= value < 1 (or <= 1). Returns float(value)."""
+    ok = isinstance(value, numbers.Real) and 0.0 <= value and (
+        value <= 1.0 if upper_inclusive else value < 1.0
+    )
+    if not ok:
+        bound = "]" if upper_inclusive else ")"
+        raise ValueError(f"`{name}` must be in [0, 1{bound}. Received: {name}={value!r}")
+    return float(value)
+
+
+def check_image_shape(image_shape):
+    """`image_shape` is `(height, width, channels)` of positive ints. Returns it as a tuple."""
+    try:
+        shape = tuple(image_shape)
+    except TypeError:
+        shape = None
+    if (
+        shape is None
+        or len(shape) != 3
+        or any(isinstance(d, bool) or not isinstance(d, numbers.Integral) or d <= 0 for d in shape)
+    ):
+        raise ValueError(
+            "`image_shape` must be (height, width, channels) of positive integers. "
+            f"Received: image_shape={image_shape!r}"
+        )
+    return tuple(int(d) for d in shape)
