@@ -88,9 +88,13 @@ def _unknown_dataset_error(name):
 def _tfds_builder(name, data_dir=None):
     import tensorflow_datasets as tfds
 
+    if not isinstance(name, str) or not name:
+        raise _unknown_dataset_error(name)
     try:
         return tfds.builder(name, data_dir=data_dir)
-    except tfds.core.registered.DatasetNotFoundError as error:
+    # tfds raises DatasetNotFoundError for unknown names, ValueError for names it
+    # cannot parse and AssertionError for unknown versions.
+    except (tfds.core.registered.DatasetNotFoundError, ValueError, AssertionError) as error:
         raise _unknown_dataset_error(name) from error
 
 
@@ -224,7 +228,7 @@ def load(name="digits", split="train", image_size=None, batch_size=64, *, channe
         dataset = tf.data.Dataset.from_tensor_slices((images, labels))
         num_examples = len(images)
     else:
-        dataset, num_examples = _load_tfds(name, split, data_dir, download, shuffle)
+        dataset, num_examples = _load_tfds(name, split, data_dir, download, shuffle, seed)
 
     def prepare(image, label):
         if size is not None:
@@ -244,7 +248,7 @@ def load(name="digits", split="train", image_size=None, batch_size=64, *, channe
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def _load_tfds(name, split, data_dir, download, shuffle_files):
+def _load_tfds(name, split, data_dir, download, shuffle_files, seed):
     """Reads a tfds dataset as `(uint8 image, int32 label)` pairs."""
     import tensorflow_datasets as tfds
 
@@ -252,7 +256,8 @@ def _load_tfds(name, split, data_dir, download, shuffle_files):
     image_key, label_key = _tfds_keys(builder.info.features, name)
     try:
         dataset = tfds.load(name, split=split, data_dir=data_dir, download=download,
-                            shuffle_files=shuffle_files)
+                            shuffle_files=shuffle_files,
+                            read_config=tfds.ReadConfig(shuffle_seed=seed))
     except (ValueError, KeyError) as error:
         splits = ", ".join(builder.info.splits) or "unknown"
         raise ValueError(
@@ -282,6 +287,8 @@ def load_arrays(name="digits", split="test", image_size=None, channels=None, lim
     Returns:
         A pair of numpy arrays.
     """
+    if limit is not None:
+        validation.check_positive_int("limit", limit)
     dataset = load(name, split, image_size, batch_size=256, channels=channels, shuffle=False,
                    drop_remainder=False, cache=False, data_dir=data_dir)
     if limit is not None:

@@ -14,7 +14,14 @@ Reference:
     non-saturating generator objective of Section 3).
 """
 
-from keras import ops
+from keras import backend, ops
+
+
+def _float_logits(logits):
+    logits = ops.convert_to_tensor(logits)
+    if not backend.is_float_dtype(logits.dtype):
+        logits = ops.cast(logits, "float32")
+    return logits
 
 
 def sigmoid_cross_entropy(logits, targets):
@@ -30,7 +37,7 @@ def sigmoid_cross_entropy(logits, targets):
     Returns:
         A scalar tensor.
     """
-    logits = ops.convert_to_tensor(logits)
+    logits = _float_logits(logits)
     targets = ops.cast(targets, logits.dtype)
     per_element = targets * ops.softplus(-logits) + (1.0 - targets) * ops.softplus(logits)
     return ops.mean(per_element)
@@ -71,7 +78,7 @@ def minimax_generator_loss(fake_logits):
     Returns:
         A scalar tensor (non-positive).
     """
-    return -ops.mean(ops.softplus(ops.convert_to_tensor(fake_logits)))
+    return -ops.mean(ops.softplus(_float_logits(fake_logits)))
 
 
 def non_saturating_generator_loss(fake_logits):
@@ -109,7 +116,12 @@ def get(name, kind="generator"):
     Raises:
         ValueError: if `name` is not a known objective.
     """
-    table = {"generator": GENERATOR_LOSSES, "discriminator": DISCRIMINATOR_LOSSES}[kind]
+    tables = {"generator": GENERATOR_LOSSES, "discriminator": DISCRIMINATOR_LOSSES}
+    if kind not in tables:
+        raise ValueError(
+            f"`kind` must be 'generator' or 'discriminator'. Received: kind={kind!r}"
+        )
+    table = tables[kind]
     if name not in table:
         raise ValueError(
             f"Unknown {kind} loss. Received: {kind}_loss={name!r}. "

@@ -239,10 +239,10 @@ class AdversarialModel(keras.Model):
         replicas makes the all-reduced (summed) update the global-batch mean.
         """
         weights = network.trainable_weights
-        gradients = tape.gradient(loss, weights)
-        replicas = _num_replicas()
-        if replicas > 1:
-            gradients = [g / replicas if g is not None else None for g in gradients]
+        # Seeding backprop with 1/replicas scales dense and sparse (IndexedSlices,
+        # from embeddings) gradients alike.
+        seed = tf.constant(1.0 / _num_replicas(), dtype=loss.dtype)
+        gradients = tape.gradient(loss, weights, output_gradients=seed)
         optimizer.apply_gradients(zip(gradients, weights))
 
     def update_metrics(self, **values):

@@ -1,0 +1,226 @@
+"""Training runs from a config dict: the engine behind `scripts/train.py` and the zoo.
+
+A config (what a recipe's `get_config()` returns, or what command-line flags give):
+
+```python
+{
+    "model": "dcgan",                 # registry name
+    "model_kwargs": {"base_filters": 64},
+    "dataset": "digits",              # "digits" or a tfds name
+    "image_size": None,               # None: the model's default side
+    "epochs": 25,
+    "steps_per_epoch": None,          # None: one pass over the train split
+    "batch_size": 64,
+    "label_smoothing": 0.0,           # one-sided; 0 disables the callback
+    "d_learning_rate": None,          # None: the variant's default optimizer as is
+    "g_learning_rate": None,
+    "seed": 0,
+    "data_dir": None,                 # tfds data directory
+}
+```
+
+Example:
+
+>>> from kerasgan import training
+>>> config = training.resolve_config({"model": "dcgan", "epochs": 1, "steps_per_epoch": 1,
+...                                   "batch_size": 8, "model_kwargs": {"base_filters": 8}})
+>>> import tempfile; result = training.train(config, workdir=tempfile.mkdtemp(), verbose=0)
+>>> sorted(result.final_logs)[:2]
+['d_loss', 'fake_score']
+"""
+
+import dataclasses
+import importlib.util
+import os
+import time
+
+import keras
+
+from kerasgan import callbacks as gan_callbacks
+from kerasgan import data, validation
+from kerasgan.registry import create_model, model_defaults
+
+DEFAULTS = {
+    "model": None,
+    "model_kwargs": {},
+    "dataset": "digits",
+    "image_size": None,
+    "epochs": 1,
+    "steps_per_epoch": None,
+    "batch_size": 64,
+    "label_smoothing": 0.0,
+    "d_learning_rate": None,
+    "g_learning_rate": None,
+    "seed": 0,
+    "data_dir": None,
+}
+
+
+def load_recipe(path, smoke=False):
+    """Reads `get_config(smoke)` from a recipe file such as `zoo/dcgan_digits.py`.
+
+    Raises:
+        ValueError: if the file does not exist or defines no `get_config`.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise ValueError(f"Recipe file not found. Received: recipe={path!r}")
+    spec = importlib.util.spec_from_file_location(
+        "kerasgan_recipe_" + os.path.splitext(os.path.basename(path))[0], path
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not hasattr(module, "get_config"):
+        raise ValueError(f"Recipe {path!r} has no get_config() function.")
+    config = dict(module.get_config(smoke=smoke))
+    config.setdefault("name", os.path.splitext(os.path.basename(path))[0])
+    return config
+
+
+def resolve_config(config):
+    """Fills defaults into `config` and validates every value.
+
+    Returns:
+        A new dict with every key of `DEFAULTS` plus `name` (the run name).
+
+    Raises:
+        ValueError: naming the first bad key or value.
+    """
+    unknown = set(config) - set(DEFAULTS) - {"name"}
+    if unknown:
+        raise ValueError(
+            f"Unknown config key(s): {', '.join(sorted(unknown))}. "
+            f"Known keys: {', '.join(sorted(DEFAULTS))}."
+        )
+    resolved = {**DEFAULTS, **{k: v for k, v in config.items() if v is not None}}
+    if not resolved["model"]:
+        raise ValueError("No model given: pass --model=NAME or --recipe=zoo/FILE.py.")
+    model_defaults(resolved["model"])  # raises for an unknown model, with close matches
+    for key in ("epochs", "batch_size"):
+        validation.check_positive_int(key, resolved[key])
+    for key in ("steps_per_epoch", "image_size"):
+        if resolved[key] is not None:
+            validation.check_positive_int(key, resolved[key])
+    validation.check_fraction("label_smoothing", resolved["label_smoothing"])
+    for key in ("d_learning_rate", "g_learning_rate"):
+        value = resolved[key]
+        if value is not None and not (isinstance(value, (int, float)) and value > 0):
+            raise ValueError(f"`{key}` must be a positive number. Received: {key}={value!r}")
+    resolved.setdefault("name", f"{resolved['model']}_{resolved['dataset']}")
+    return resolved
+
+
+def build_model(config):
+    """Creates the config's model, shaped for the config's dataset.
+
+    The image side comes from `image_size` (or the model's default), the channels and,
+    for conditional models, `num_classes` from the dataset.
+
+    Raises:
+        ValueError: for an unknown dataset, or a conditional model on unlabeled data.
+    """
+    info = data.info(config["dataset"], config["data_dir"])
+    defaults = model_defaults(config["model"])
+    kwargs = dict(config["model_kwargs"])
+    side = config["image_size"] or tuple(kwargs.get("image_shape", defaults["image_shape"]))[0]
+    kwargs["image_shape"] = (side, side, info.image_shape[-1])
+    if "num_classes" in defaults:
+        if info.num_classes is None:
+            raise ValueError(
+                f"Model {config['model']!r} is class-conditional but dataset "
+                f"{config['dataset']!r} has no class labels."
+            )
+        kwargs["num_classes"] = info.num_classes
+    if config["seed"] is not None and "seed" in defaults:
+        kwargs.setdefault("seed", config["seed"])
+    return create_model(config["model"], **kwargs)
+
+
+def compile_model(model, config):
+    """Compiles with the variant's default optimizers, at the config's learning rates."""
+    model.compile()
+    for optimizer, key in ((model.d_optimizer, "d_learning_rate"),
+                           (model.g_optimizer, "g_learning_rate")):
+        if config[key] is not None:
+            optimizer.learning_rate = config[key]
+    return model
+
+
+def training_dataset(config, model):
+    """The config's train split, at the model's image size, repeated if steps are fixed."""
+    return data.load(
+        config["dataset"],
+        "train",
+        image_size=model.image_shape[:2],
+        batch_size=config["batch_size"],
+        channels=model.image_shape[-1],
+        repeat=config["steps_per_epoch"] is not None,
+        seed=config["seed"],
+        data_dir=config["data_dir"],
+    )
+
+
+def workdir_paths(workdir):
+    """Where a run writes: TensorBoard logs, sample PNGs, checkpoints, backups."""
+    return {
+        "logs": os.path.join(workdir, "logs"),
+        "samples": os.path.join(workdir, "samples"),
+        "checkpoint": os.path.join(workdir, "checkpoints", "last.keras"),
+        "backup": os.path.join(workdir, "backup"),
+    }
+
+
+def training_callbacks(config, workdir):
+    """TensorBoard scalars and image grids, PNG samples, checkpoint, backup, NaN stop."""
+    paths = workdir_paths(workdir)
+    callbacks = [
+        keras.callbacks.TensorBoard(paths["logs"]),
+        gan_callbacks.TensorBoardImages(paths["logs"], png_dir=paths["samples"]),
+        keras.callbacks.ModelCheckpoint(paths["checkpoint"]),
+        keras.callbacks.BackupAndRestore(paths["backup"]),
+        keras.callbacks.TerminateOnNaN(),
+    ]
+    if config["label_smoothing"]:
+        callbacks.insert(0, gan_callbacks.LabelSmoothing(config["label_smoothing"]))
+    return callbacks
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What `train` returns."""
+
+    model: keras.Model
+    history: dict
+    final_logs: dict
+    train_seconds: float
+    steps: int
+
+
+def train(config, workdir, verbose=1):
+    """Builds, compiles and fits the config's model, writing logs under `workdir`.
+
+    Args:
+        config: A dict from `resolve_config`.
+        workdir: Directory for TensorBoard logs, sample PNGs and checkpoints.
+        verbose: `fit` verbosity; 1 shows the Keras progress bar.
+
+    Returns:
+        A `TrainResult`.
+    """
+    if config["seed"] is not None:
+        keras.utils.set_random_seed(config["seed"])
+    os.makedirs(workdir, exist_ok=True)
+    model = compile_model(build_model(config), config)
+    dataset = training_dataset(config, model)
+    start = time.perf_counter()
+    history = model.fit(
+        dataset,
+        epochs=config["epochs"],
+        steps_per_epoch=config["steps_per_epoch"],
+        callbacks=training_callbacks(config, workdir),
+        verbose=verbose,
+        shuffle=False,  # the dataset shuffles itself; Keras warns otherwise
+    )
+    seconds = time.perf_counter() - start
+    final = {key: float(values[-1]) for key, values in history.history.items() if values}
+    return TrainResult(model, history.history, final, seconds, int(model.d_optimizer.iterations.numpy()))

@@ -1,0 +1,58 @@
+"""Shared test setup: quiet TF logs, two logical CPUs for strategy tests, tiny models."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import inspect  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+# Split the CPU into two logical devices before TF initializes its runtime, so
+# MirroredStrategy tests can run two replicas in this process.
+_cpus = tf.config.list_physical_devices("CPU")
+tf.config.set_logical_device_configuration(
+    _cpus[0], [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
+)
+
+import kerasgan  # noqa: E402
+from kerasgan.registry import model_defaults  # noqa: E402
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LATENT_DIM = 8
+
+
+def tiny_kwargs(name):
+    """Overrides that make any registered model test-sized, read from its signature."""
+    defaults = model_defaults(name)
+    kwargs = {"latent_dim": LATENT_DIM, "seed": 0}
+    if "base_filters" in defaults:
+        kwargs["base_filters"] = 4
+    if "hidden_units" in defaults:
+        kwargs["hidden_units"] = ((16,), (16,))
+    return {key: value for key, value in kwargs.items() if key in defaults}
+
+
+def tiny_model(name, **overrides):
+    return kerasgan.create_model(name, **{**tiny_kwargs(name), **overrides})
+
+
+@pytest.fixture(scope="session")
+def digits_batches():
+    """Two fixed batches of 8 digits with labels, as numpy arrays."""
+    images, labels = kerasgan.data.load_arrays("digits", "train", limit=16)
+    return images, labels
+
+
+def fixed_dataset(images, labels, batch_size=8):
+    return tf.data.Dataset.from_tensor_slices((images, labels)).batch(batch_size).repeat()
+
+
+def is_conditional(model):
+    return model.num_classes is not None
+
+
+__all__ = ["REPO_ROOT", "LATENT_DIM", "tiny_kwargs", "tiny_model", "fixed_dataset",
+           "inspect", "np"]
