@@ -98,6 +98,8 @@ class TensorBoardImages(keras.callbacks.Callback):
         self._writer = None
         self._latents = None
         self._labels = None
+        self._columns = None
+        self._last_epoch = None
         self._last_written = None
 
     def on_train_begin(self, logs=None):
@@ -105,7 +107,6 @@ class TensorBoardImages(keras.callbacks.Callback):
         self._latents = tf.random.stateless_normal(
             (self.num_images, model.latent_dim), seed=[int(self.seed), 1]
         )
-        self._columns = None
         if model.num_classes:
             # One class per column, so each row shows every class once.
             self._columns = model.num_classes
@@ -134,8 +135,7 @@ class TensorBoardImages(keras.callbacks.Callback):
         self._last_epoch = epoch
 
     def on_train_end(self, logs=None):
-        last = getattr(self, "_last_epoch", None)
-        if last is not None and self._last_written != last:
-            self.write(last)
+        if self._last_epoch is not None and self._last_written != self._last_epoch:
+            self.write(self._last_epoch)
         if self._writer is not None:
             self._writer.flush()
