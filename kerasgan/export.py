@@ -31,25 +31,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan.io_utils import atomic_write_bytes
+
 TFLITE_SIGNATURE = "serving_default"
 
 
 def _next_version(export_dir):
     versions = [int(entry) for entry in os.listdir(export_dir) if entry.isdigit()]
     return max(versions, default=0) + 1
-
-
-def _atomic_write_bytes(path, payload):
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(payload)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
 
 
 def write_saved_model(model, path):
@@ -140,7 +129,7 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
         shutil.rmtree(staging, ignore_errors=True)
 
     tflite_path = os.path.join(export_dir, f"{name}.tflite")
-    _atomic_write_bytes(tflite_path, tflite_bytes)
+    atomic_write_bytes(tflite_path, tflite_bytes)
 
     endpoints = model.export_endpoints()
     card = {
@@ -166,7 +155,7 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
         **(extra_card or {}),
     }
     card_path = os.path.join(export_dir, "model_card.json")
-    _atomic_write_bytes(card_path, json.dumps(card, indent=2).encode())
+    atomic_write_bytes(card_path, json.dumps(card, indent=2).encode())
     if verbose:
         print(f"Exported SavedModel to {saved_model_dir}")
         print(f"Exported LiteRT model to {tflite_path} ({len(tflite_bytes) / 1024:.0f} KiB)")

@@ -1,11 +1,11 @@
 """Image helpers: uint8 conversion, sample grids, atomic PNG writes."""
 
 import math
-import os
-import tempfile
 
 import numpy as np
 import tensorflow as tf
+
+from kerasgan.io_utils import atomic_write_bytes
 
 
 def to_uint8(images):
@@ -51,16 +51,5 @@ def make_grid(images, columns=None, padding=1):
 
 def write_png(path, image):
     """Writes a uint8 `[H, W, C]` image to `path` atomically (temporary file, then rename)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
     encoded = tf.io.encode_png(np.asarray(image, dtype=np.uint8)).numpy()
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".png")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(encoded)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
-    return path
+    return atomic_write_bytes(path, encoded)

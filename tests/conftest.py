@@ -4,9 +4,6 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import inspect  # noqa: E402
-
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
@@ -48,11 +45,3 @@ def digits_batches():
 
 def fixed_dataset(images, labels, batch_size=8):
     return tf.data.Dataset.from_tensor_slices((images, labels)).batch(batch_size).repeat()
-
-
-def is_conditional(model):
-    return model.num_classes is not None
-
-
-__all__ = ["REPO_ROOT", "LATENT_DIM", "tiny_kwargs", "tiny_model", "fixed_dataset",
-           "inspect", "np"]

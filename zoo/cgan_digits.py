@@ -4,8 +4,12 @@ Command:
 
     python scripts/train.py --recipe=zoo/cgan_digits.py
 
-Expected time on a 2-core laptop CPU: MEASURED_TIME.
-Result (this machine): MEASURED_RESULT.
+Expected time on a 2-core laptop CPU: about 5 minutes (1,320 steps in 271 s of
+training; 278 s for the whole command, export included).
+Result (2-core CPU, 2026-11-21): final epoch means d_loss=0.597, g_loss=2.551,
+real_score=0.76, fake_score=0.13. In the epoch-60 grid (one class per column) every
+column shows the requested digit, 0 to 9. LiteRT reproduces the SavedModel exactly
+(0 uint8 levels). Sample-quality metrics come with kerasgan.evaluation.
 
 Reference: Mirza & Osindero 2014, https://arxiv.org/abs/1411.1784
 """

@@ -4,8 +4,12 @@ Command:
 
     python scripts/train.py --recipe=zoo/gan_digits.py
 
-Expected time on a 2-core laptop CPU: MEASURED_TIME.
-Result (this machine): MEASURED_RESULT.
+Expected time on a 2-core laptop CPU: about 4 minutes (4,400 steps in 215 s of
+training, 0.05 s/step; 223 s for the whole command, export included).
+Result (2-core CPU, 2026-11-21): final epoch means d_loss=0.846, g_loss=1.863,
+real_score=0.67, fake_score=0.23. The epoch-200 grid shows digit shapes (0, 1, 3, 6,
+8, 9) with pixel speckle, the MLP baseline's typical look; at 30 epochs (660 steps)
+it was still noise. LiteRT reproduces the SavedModel exactly (0 uint8 levels).
 
 Reference: Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661
 """
@@ -17,7 +21,7 @@ def get_config(smoke=False):
         "model": "gan",
         "model_kwargs": {"latent_dim": 100, "generator_loss": "non_saturating"},
         "dataset": "digits",
-        "epochs": 30,
+        "epochs": 200,
         "batch_size": 64,
         "label_smoothing": 0.1,
         "seed": 0,
