@@ -52,8 +52,6 @@ def _config_from_flags():
         value = getattr(FLAGS, key)
         if value is not None:
             config[key] = value
-    if not FLAGS.recipe and config.get("model"):
-        config["name"] = f"{config['model']}_{config.get('dataset', 'digits')}"
     return training.resolve_config(config)
 
 
