@@ -36,9 +36,33 @@ from kerasgan.io_utils import atomic_write_bytes
 TFLITE_SIGNATURE = "serving_default"
 
 
+def _versions(export_dir):
+    return sorted(int(entry) for entry in os.listdir(export_dir)
+                  if entry.isdigit() and os.path.isdir(os.path.join(export_dir, entry)))
+
+
 def _next_version(export_dir):
-    versions = [int(entry) for entry in os.listdir(export_dir) if entry.isdigit()]
-    return max(versions, default=0) + 1
+    return max(_versions(export_dir), default=0) + 1
+
+
+def latest_saved_model(export_dir):
+    """The SavedModel directory of the highest version in `export_dir` (what TF Serving
+    serves).
+
+    Raises:
+        FileNotFoundError: if `export_dir` is missing or holds no version directory.
+    """
+    export_dir = os.fspath(export_dir)
+    if not os.path.isdir(export_dir):
+        raise FileNotFoundError(f"Export directory not found: export_dir={export_dir!r}")
+    versions = [v for v in _versions(export_dir)
+                if os.path.exists(os.path.join(export_dir, str(v), "saved_model.pb"))]
+    if not versions:
+        raise FileNotFoundError(
+            f"No SavedModel version (e.g. {export_dir}/1/saved_model.pb) in "
+            f"export_dir={export_dir!r}. Export one with scripts/export.py."
+        )
+    return os.path.join(export_dir, str(versions[-1]))
 
 
 def write_saved_model(model, path):
