@@ -299,40 +299,93 @@ class AdversarialModel(keras.Model):
         elif labels is not None:
             raise ValueError(f"{self.name} is unconditional and takes no `labels`.")
         if seed is None:
-            z = tf.random.normal((num_images, self.latent_dim))
-        else:
-            z = tf.random.stateless_normal((num_images, self.latent_dim), seed=[int(seed), 0])
+            seed = np.random.randint(0, 2**31 - 1)
+        latents = self.draw_latents(num_images, int(seed))
+        conditions = {} if labels is None else {"label": tf.constant(labels)}
         chunks = []
         for start in range(0, num_images, batch_size):
             stop = start + batch_size
-            chunk_labels = None if labels is None else tf.constant(labels[start:stop])
-            chunks.append(
-                self.generator(self.generator_inputs(z[start:stop], chunk_labels), training=False)
-            )
+            chunk = {key: value[start:stop] for key, value in {**latents, **conditions}.items()}
+            chunks.append(self.generate_from(chunk))
         return np.concatenate([np.asarray(c) for c in chunks]).astype(np.float32)
 
     # Export ---------------------------------------------------------------------
 
+    def latent_specs(self):
+        """The generator's random inputs, `{name: TensorSpec}` with batch dimension None.
+
+        `z` float32 `[None, latent_dim]` by default; variants with latent codes
+        (InfoGAN) add theirs. They are inputs of `serving_default` and are drawn
+        inside the graph by the `sample` signature.
+        """
+        return {"z": tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")}
+
+    def condition_specs(self):
+        """The generator's chosen (not random) inputs: `label` int32 `[None]` when
+        class-conditional, else nothing."""
+        if self.num_classes:
+            return {"label": tf.TensorSpec([None], tf.int32, name="label")}
+        return {}
+
+    def draw_latents(self, num_images, seed):
+        """Draws the random inputs of `latent_specs` with stateless ops.
+
+        The same `(num_images, seed)` gives the same latents in eager code, in the
+        exported `sample` signature and in `generate(seed=...)`.
+
+        Args:
+            num_images: Int or int32 scalar tensor.
+            seed: Int or int32 scalar tensor.
+
+        Returns:
+            Dict of tensors keyed like `latent_specs()`.
+        """
+        seed = tf.stack([tf.cast(seed, tf.int32), 0])
+        return {"z": tf.random.stateless_normal([num_images, self.latent_dim], seed=seed)}
+
+    def generate_from(self, inputs, training=False):
+        """Runs the generator on a dict of serving inputs (`z`, `label`, ...);
+        returns float images in [-1, 1]."""
+        return self.generator(
+            self.generator_inputs(inputs["z"], inputs.get("label")), training=training
+        )
+
     def export_endpoints(self):
         """The serving functions export writes, as `{name: (function, input_signature)}`.
 
-        `serving_default` maps `z` float32 `[None, latent_dim]` (and `label` int32
-        `[None]`) to `images` uint8 `[None, H, W, C]`, with the generator in
-        inference mode. Variants with more networks (encoders, ...) add entries.
+        - `serving_default`: the inputs of `latent_specs` and `condition_specs` (`z`
+          float32 `[None, latent_dim]`, plus `label` int32 `[None]` when conditional)
+          to `images` uint8 `[None, H, W, C]`.
+        - `sample`: `num_images` and `seed` int32 scalars (plus `label` int32 `[None]`,
+          repeated in turn over the images, so one label gives all images that
+          class) to `images` uint8, `images_float` float32 in [-1, 1], and the drawn
+          latents, so a client asks for images without sending noise.
+
+        The generator runs in inference mode. Variants with more networks (encoders,
+        ...) add entries.
         """
-        generator = self.generator
-        z_spec = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
-        if self.num_classes:
-            def serve(z, label):
-                return {"images": to_uint8(generator([z, label], training=False))}
+        latent_names = list(self.latent_specs())
+        condition_specs = self.condition_specs()
+        serving_specs = [*self.latent_specs().values(), *condition_specs.values()]
+        serving_names = [*latent_names, *condition_specs]
 
-            specs = [z_spec, tf.TensorSpec([None], tf.int32, name="label")]
-        else:
-            def serve(z):
-                return {"images": to_uint8(generator(z, training=False))}
+        def serve(*args):
+            inputs = dict(zip(serving_names, args))
+            return {"images": to_uint8(self.generate_from(inputs))}
 
-            specs = [z_spec]
-        return {"serving_default": (serve, specs)}
+        def sample(num_images, seed, *conditions):
+            inputs = self.draw_latents(num_images, seed)
+            if "label" in condition_specs:
+                label = conditions[0]
+                inputs["label"] = tf.gather(label, tf.range(num_images) % tf.size(label))
+            images = self.generate_from(inputs)
+            return {"images": to_uint8(images), "images_float": images,
+                    **{key: inputs[key] for key in latent_names}}
+
+        sample_specs = [tf.TensorSpec([], tf.int32, name="num_images"),
+                        tf.TensorSpec([], tf.int32, name="seed"),
+                        *condition_specs.values()]
+        return {"serving_default": (serve, serving_specs), "sample": (sample, sample_specs)}
 
     def export_networks(self):
         """The networks whose variables the export must hold."""
