@@ -30,11 +30,12 @@ setuptools.setup(
         "scikit-learn>=1.5,<2",
         "numpy>=1.26,<3",
         "pillow>=10",
+        # The LiteRT runtime: exports are verified in it before they are written.
+        "ai-edge-litert>=2.0,<3",
     ],
     extras_require={
         "test": [
             "pytest>=8,<10",
-            "ai-edge-litert>=2.0,<3",
             "hypothesis>=6.100",
         ],
     },

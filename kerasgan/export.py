@@ -1,17 +1,28 @@
 """Export of trained generators to SavedModel (TF Serving) and LiteRT (`.tflite`).
 
-Layout written by `export_generator(model, export_dir)`:
+Layout written by `export_generator(model, "exported/<name>")`:
 
 ```
-export_dir/
-  1/                   SavedModel in TF Serving's layout (model_base_path/<version>/)
-  <name>.tflite        float32, builtin ops only, runs in ai_edge_litert
-  model_card.json      variant, latent_dim, num_classes, image shape, signatures, files
+exported/<name>/
+  1/                     SavedModel in TF Serving's layout (model_base_path/<version>/)
+  <name>.tflite          float32, builtin ops only, runs in ai_edge_litert
+  <name>.fp16.tflite     float16 weights (half the size; computes in float32 on CPU)
+  <name>.int8.tflite     full-integer quantized ops, float32 `z` in and uint8 images out
+  model_card.json        variant, paper, inputs, signatures, files, sizes, versions, metrics
 ```
 
-The SavedModel's `serving_default` signature takes `z` float32 `[None, latent_dim]`
-(and `label` int32 `[None]` for class-conditional generators) and returns `images`
-uint8 `[None, H, W, C]`. Neither artifact needs kerasgan to run.
+SavedModel signatures:
+
+- `serving_default`: `z` float32 `[None, latent_dim]` (and `label` int32 `[None]` for
+  class-conditional generators) to `images` uint8 `[None, H, W, C]`.
+- `sample`: `num_images` and `seed` int32 scalars (and `label` int32 `[None]`, used in
+  turn) to `images` uint8, `images_float` float32 in [-1, 1] and the drawn `z`: the
+  latents are drawn inside the graph with stateless ops, so a client needs no noise.
+
+The `.tflite` files hold `serving_default` (stateless random ops are not LiteRT
+builtins); clients draw `z` themselves as `model_card.json` describes. Nothing here is
+needed to run the artifacts: TF Serving, `tf.saved_model.load` and `ai_edge_litert`
+read them as they are. `verify(export_dir)` checks that they agree.
 
 Example:
 
@@ -19,22 +30,37 @@ Example:
 >>> model = kerasgan.create_model("dcgan", base_filters=8)
 >>> paths = kerasgan.export.export_generator(model, tempfile.mkdtemp(), verbose=False)
 >>> sorted(paths)
-['model_card', 'saved_model', 'tflite']
+['float16', 'float32', 'int8', 'model_card', 'saved_model', 'verification']
+>>> paths["verification"]["ok"]
+True
 """
 
 import json
 import os
+import platform
 import shutil
+import statistics
 import tempfile
+import time
+import warnings
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan.io_utils import atomic_write_bytes
 
 TFLITE_SIGNATURE = "serving_default"
+# Suffix of each `.tflite` flavour, after the export's name.
+TFLITE_FORMATS = {"float32": ".tflite", "float16": ".fp16.tflite", "int8": ".int8.tflite"}
+# Largest difference from the SavedModel, in uint8 levels, that `verify` accepts. The
+# float files compute in float32 like the SavedModel (float16 only stores the weights
+# in half precision); int8 computes in 8-bit integers, so its bound is loose and its
+# measured difference is what the model card and README report.
+DEFAULT_TOLERANCE = {"float32": 2, "float16": 16, "int8": 96}
+_STAGING_PREFIX = ".tmp-export-"
 
+
+# Versions -----------------------------------------------------------------------------
 
 def _versions(export_dir):
     return sorted(int(entry) for entry in os.listdir(export_dir)
@@ -65,6 +91,40 @@ def latest_saved_model(export_dir):
     return os.path.join(export_dir, str(versions[-1]))
 
 
+def tflite_paths(export_dir):
+    """`{format: path}` of the `.tflite` files present in `export_dir`, by the card's
+    names when there is a card, else by suffix."""
+    export_dir = os.fspath(export_dir)
+    card = load_model_card(export_dir, missing_ok=True)
+    if card and "tflite" in card:
+        return {entry["format"]: os.path.join(export_dir, file)
+                for file, entry in card["tflite"].items()
+                if os.path.exists(os.path.join(export_dir, file))}
+    found = {}
+    for file in sorted(os.listdir(export_dir)):
+        for fmt, suffix in sorted(TFLITE_FORMATS.items(), key=lambda kv: -len(kv[1])):
+            if file.endswith(suffix) and fmt not in found:
+                found[fmt] = os.path.join(export_dir, file)
+                break
+    return found
+
+
+def load_model_card(export_dir, missing_ok=False):
+    """Reads `export_dir/model_card.json`; None if absent and `missing_ok`."""
+    path = os.path.join(os.fspath(export_dir), "model_card.json")
+    if not os.path.exists(path):
+        if missing_ok:
+            return None
+        raise FileNotFoundError(f"No model_card.json in export_dir={os.fspath(export_dir)!r}")
+    try:
+        with open(path) as file:
+            return json.load(file)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"Corrupt model card {path}: {error}") from error
+
+
+# Writing ------------------------------------------------------------------------------
+
 def write_saved_model(model, path):
     """Writes the model's export endpoints as a SavedModel at `path`.
 
@@ -79,155 +139,501 @@ def write_saved_model(model, path):
     archive.write_out(path, verbose=False)
 
 
-def convert_to_tflite(saved_model_dir, signature=TFLITE_SIGNATURE):
-    """Converts one signature of a SavedModel to a float32 `.tflite` flatbuffer.
+def representative_inputs(model, num_examples=128, seed=1234):
+    """Serving inputs for int8 calibration: latents drawn as the model draws them and
+    every class in turn, one example per item (LiteRT's batch of 1)."""
+    latents = {key: np.asarray(value)
+               for key, value in model.draw_latents(num_examples, seed).items()}
+    conditions = {}
+    if "label" in model.condition_specs():
+        conditions["label"] = (np.arange(num_examples) % model.num_classes).astype(np.int32)
+    inputs = {**latents, **conditions}
+    return [{key: value[i:i + 1] for key, value in inputs.items()} for i in range(num_examples)]
+
+
+def convert_to_tflite(saved_model_dir, signature=TFLITE_SIGNATURE, quantization="float32",
+                      representative=None):
+    """Converts one signature of a SavedModel to a `.tflite` flatbuffer.
 
     Only TFLite builtin ops are allowed: `SELECT_TF_OPS` (Flex) files do not run in
     the plain LiteRT runtime that mobile apps ship.
 
+    Args:
+        saved_model_dir: The SavedModel to convert.
+        signature: Its signature key.
+        quantization: `"float32"` (none), `"float16"` (weights stored in float16) or
+            `"int8"` (full-integer ops; the interface stays float32 in and the
+            signature's own output dtype out).
+        representative: For `"int8"`: a list of input dicts (batch 1) covering the
+            inputs' range, e.g. `representative_inputs(model)`.
+
     Returns:
         The flatbuffer as bytes.
     """
+    if quantization not in TFLITE_FORMATS:
+        raise ValueError(f"`quantization` must be one of {sorted(TFLITE_FORMATS)}. "
+                         f"Received: quantization={quantization!r}")
     converter = tf.lite.TFLiteConverter.from_saved_model(
-        saved_model_dir, signature_keys=[signature]
+        os.fspath(saved_model_dir), signature_keys=[signature]
     )
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-    return converter.convert()
+    if quantization == "float16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    elif quantization == "int8":
+        if not representative:
+            raise ValueError("int8 conversion needs `representative` inputs "
+                             "(see representative_inputs).")
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: iter(representative)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    with warnings.catch_warnings():
+        # Calibration runs the deprecated tf.lite.Interpreter internally and says so.
+        warnings.simplefilter("ignore", UserWarning)
+        return converter.convert()
 
 
-def _signature_card(function_specs):
+def _signature_io(function):
+    def describe(spec):
+        return {"dtype": spec.dtype.name, "shape": spec.shape.as_list()}
+
     return {
-        spec.name: {"dtype": spec.dtype.name, "shape": [d for d in spec.shape.as_list()]}
-        for spec in function_specs
+        "inputs": {key: describe(spec)
+                   for key, spec in sorted(function.structured_input_signature[1].items())},
+        "outputs": {key: describe(spec)
+                    for key, spec in sorted(function.structured_outputs.items())},
     }
 
 
-def export_generator(model, export_dir, name=None, version=None, overwrite=False,
-                     extra_card=None, verbose=True):
-    """Exports `model`'s generator as a SavedModel version, a `.tflite` and a model card.
+def _tflite_io(tflite_bytes):
+    interpreter = _litert_interpreter(model_content=tflite_bytes)
+    runner = interpreter.get_signature_runner(TFLITE_SIGNATURE)
 
-    The SavedModel is written to a temporary directory beside the target and renamed
-    into place, so an interrupted export never leaves a half-written version.
+    def describe(details):
+        scale, zero_point = details["quantization"]
+        entry = {"tensor": details["name"], "dtype": np.dtype(details["dtype"]).name,
+                 "shape": [int(d) for d in details["shape_signature"]]}
+        if scale:
+            entry["quantization"] = {"scale": float(scale), "zero_point": int(zero_point)}
+        return entry
+
+    return {
+        "inputs": {key: describe(d) for key, d in sorted(runner.get_input_details().items())},
+        "outputs": {key: describe(d) for key, d in sorted(runner.get_output_details().items())},
+    }
+
+
+def _dir_bytes(path):
+    return sum(os.path.getsize(os.path.join(root, file))
+               for root, _, files in os.walk(path) for file in files)
+
+
+def library_versions():
+    """Versions of the libraries an export was made with."""
+    import kerasgan
+
+    versions = {"kerasgan": kerasgan.__version__, "tensorflow": tf.__version__,
+                "keras": keras.__version__, "python": platform.python_version()}
+    try:
+        from importlib.metadata import version
+
+        versions["ai_edge_litert"] = version("ai-edge-litert")
+    except Exception:  # the runtime is optional for exporting
+        pass
+    return versions
+
+
+def _remove_stale_staging(export_dir):
+    for entry in os.listdir(export_dir):
+        if entry.startswith(_STAGING_PREFIX):
+            shutil.rmtree(os.path.join(export_dir, entry), ignore_errors=True)
+
+
+class ExportError(RuntimeError):
+    """An export failed its verification and was not put in place."""
+
+
+def export_generator(model, export_dir, name=None, version=None, overwrite=False,
+                     formats=tuple(TFLITE_FORMATS), extra_card=None, check=True,
+                     latency_runs=20, verbose=True):
+    """Exports `model`'s generator: a SavedModel version, `.tflite` files, a model card.
+
+    The whole export is first written to a temporary directory inside `export_dir` in
+    the final layout and checked there with `verify`; only an export that passes is
+    renamed into place: the SavedModel version first, the `.tflite` files next and the
+    model card last. So a failed or interrupted export leaves the previous files whole
+    (each rename is atomic) and at most a `.tmp-export-*` directory, which the next
+    export removes.
 
     Args:
         model: An `AdversarialModel`.
         export_dir: Directory of this model's exports, e.g. `exported/dcgan_digits`.
-        name: Base name of the `.tflite` file; default: the last part of `export_dir`.
+        name: Base name of the `.tflite` files; default: the last part of `export_dir`.
         version: SavedModel version number; default: one above the highest present
             (TF Serving serves the highest), 1 in a new directory.
         overwrite: Allow replacing an existing `version`.
-        extra_card: Dict merged into `model_card.json` (training recipe, metrics, ...).
-        verbose: Print where the files went.
+        formats: Which `.tflite` flavours to write, from `"float32"`, `"float16"`,
+            `"int8"`.
+        extra_card: Dict merged into `model_card.json` (training recipe, steps,
+            metrics, ...).
+        check: Run `verify` on the staged export and refuse to ship a failing one.
+            Its measurements (differences, sizes, latency) go into the card.
+        latency_runs: Batch-1 calls timed per artifact by `verify`.
+        verbose: Print where the files went and the verification table.
 
     Returns:
-        Dict of the written paths: `saved_model`, `tflite`, `model_card`.
+        Dict of the written paths (`saved_model`, `model_card` and one per format) and
+        `verification`, the `verify` report (None when `check` is False).
 
     Raises:
         FileExistsError: if `version` exists and `overwrite` is False.
+        ValueError: for an unknown format or a non-positive version.
+        ExportError: if `check` is on and the export fails verification (for example
+            non-finite generator outputs, Flex ops or LiteRT disagreeing).
     """
+    unknown = [f for f in formats if f not in TFLITE_FORMATS]
+    if unknown:
+        raise ValueError(f"Unknown `formats` {unknown}; choose from {sorted(TFLITE_FORMATS)}.")
     export_dir = os.path.abspath(os.fspath(export_dir))
     os.makedirs(export_dir, exist_ok=True)
+    _remove_stale_staging(export_dir)
     name = name or os.path.basename(export_dir.rstrip(os.sep)) or model.name
     if version is None:
         version = _next_version(export_dir)
-    saved_model_dir = os.path.join(export_dir, str(int(version)))
+    if int(version) < 1:
+        raise ValueError(f"`version` must be a positive integer. Received: version={version}")
+    version = str(int(version))
+    saved_model_dir = os.path.join(export_dir, version)
     if os.path.exists(saved_model_dir) and not overwrite:
         raise FileExistsError(
             f"{saved_model_dir} already exists. Pass overwrite=True (--overwrite) to replace "
             "it, or version=None to write the next version."
         )
 
-    staging = tempfile.mkdtemp(dir=export_dir, prefix=".tmp-export-")
+    staging = tempfile.mkdtemp(dir=export_dir, prefix=_STAGING_PREFIX)
     try:
-        staged_model = os.path.join(staging, "saved_model")
+        staged_model = os.path.join(staging, version)
         write_saved_model(model, staged_model)
-        tflite_bytes = convert_to_tflite(staged_model)
+        loaded = tf.saved_model.load(staged_model)
+        signatures = {key: _signature_io(function)
+                      for key, function in sorted(loaded.signatures.items())}
+        representative = representative_inputs(model) if "int8" in formats else None
+        tflite_card = {}
+        for fmt in formats:
+            file = name + TFLITE_FORMATS[fmt]
+            payload = convert_to_tflite(staged_model, quantization=fmt,
+                                        representative=representative)
+            with open(os.path.join(staging, file), "wb") as handle:
+                handle.write(payload)
+            tflite_card[file] = {"format": fmt, "bytes": len(payload),
+                                 "signature": TFLITE_SIGNATURE, **_tflite_io(payload)}
+        card = {
+            "name": name,
+            "variant": type(model).__name__,
+            "registry_name": model.name,
+            "paper": model.paper,
+            "latent_dim": model.latent_dim,
+            "num_classes": model.num_classes,
+            "image_shape": list(model.image_shape),
+            "inputs": model.input_distributions(),
+            "saved_model": {"version": int(version), "path": version,
+                            "bytes": _dir_bytes(staged_model), "signatures": signatures},
+            "tflite": tflite_card,
+            "versions": library_versions(),
+            **(extra_card or {}),
+        }
+        staged_card = os.path.join(staging, "model_card.json")
+        _write_json(staged_card, card)
+
+        report = None
+        if check:
+            report = verify(staging, latency_runs=latency_runs)
+            card["verification"] = {
+                "num_images": report["num_images"],
+                "artifacts": {key: {k: v for k, v in entry.items() if k != "flex_ops"}
+                              for key, entry in report["artifacts"].items()},
+            }
+            _write_json(staged_card, card)
+            if not report["ok"]:
+                raise ExportError(
+                    f"The export to {export_dir} failed verification and was not written: "
+                    + "; ".join(report["problems"])
+                )
+
+        # Into place: the version directory, then the .tflite files, then the card.
         if os.path.exists(saved_model_dir):
-            retired = staging + "-old"
-            os.replace(saved_model_dir, retired)
-            os.replace(staged_model, saved_model_dir)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staged_model, saved_model_dir)
+            os.replace(saved_model_dir, os.path.join(staging, "retired"))
+        os.replace(staged_model, saved_model_dir)
+        paths = {"saved_model": saved_model_dir}
+        for file, entry in tflite_card.items():
+            paths[entry["format"]] = os.path.join(export_dir, file)
+            os.replace(os.path.join(staging, file), paths[entry["format"]])
+        paths["model_card"] = os.path.join(export_dir, "model_card.json")
+        os.replace(staged_card, paths["model_card"])
+        paths["verification"] = report
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
-    tflite_path = os.path.join(export_dir, f"{name}.tflite")
-    atomic_write_bytes(tflite_path, tflite_bytes)
-
-    endpoints = model.export_endpoints()
-    card = {
-        "name": name,
-        "variant": type(model).__name__,
-        "registry_name": model.name,
-        "paper": model.paper,
-        "latent_dim": model.latent_dim,
-        "num_classes": model.num_classes,
-        "image_shape": list(model.image_shape),
-        "saved_model": {
-            "path": str(int(version)),
-            "signatures": {
-                key: {"inputs": _signature_card(specs),
-                      "outputs": {"images": {"dtype": "uint8",
-                                             "shape": [None, *model.image_shape]}}}
-                for key, (_, specs) in endpoints.items()
-            },
-        },
-        "tflite": {os.path.basename(tflite_path): {"bytes": len(tflite_bytes),
-                                                   "signature": TFLITE_SIGNATURE}},
-        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
-        **(extra_card or {}),
-    }
-    card_path = os.path.join(export_dir, "model_card.json")
-    atomic_write_bytes(card_path, json.dumps(card, indent=2).encode())
     if verbose:
-        print(f"Exported SavedModel to {saved_model_dir}")
-        print(f"Exported LiteRT model to {tflite_path} ({len(tflite_bytes) / 1024:.0f} KiB)")
-    return {"saved_model": saved_model_dir, "tflite": tflite_path, "model_card": card_path}
+        print(f"Exported SavedModel version {version} to {saved_model_dir}")
+        for file, entry in tflite_card.items():
+            print(f"Exported LiteRT {entry['format']} model to "
+                  f"{paths[entry['format']]} ({entry['bytes'] / 1024:.0f} KiB)")
+        if report:
+            print(format_report(report))
+    return paths
 
 
-def example_inputs(latent_dim, num_classes=None, batch_size=4, seed=0):
-    """Deterministic serving inputs: `{"z": ..., "label": ...}` as numpy arrays."""
-    rng = np.random.default_rng(seed)
-    inputs = {"z": rng.standard_normal((batch_size, latent_dim)).astype(np.float32)}
-    if num_classes:
-        inputs["label"] = (np.arange(batch_size) % num_classes).astype(np.int32)
-    return inputs
+def _write_json(path, payload):
+    with open(path, "w") as handle:
+        json.dump(payload, handle, indent=2)
+        handle.write("\n")
 
 
-def run_saved_model(saved_model_dir, inputs, signature="serving_default"):
-    """Runs a SavedModel signature on numpy `inputs`; returns a dict of numpy outputs."""
-    loaded = tf.saved_model.load(saved_model_dir)
-    function = loaded.signatures[signature]
-    outputs = function(**{key: tf.constant(value) for key, value in inputs.items()})
-    return {key: value.numpy() for key, value in outputs.items()}
+# Running ------------------------------------------------------------------------------
 
-
-def run_tflite(tflite_path, inputs, signature=TFLITE_SIGNATURE):
-    """Runs a `.tflite` signature in the LiteRT runtime (`ai_edge_litert`), one example
-    at a time as a phone would, and stacks the outputs."""
+def _litert_interpreter(**kwargs):
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError as error:
         raise ImportError(
             "Running .tflite files needs the LiteRT runtime: pip install ai-edge-litert"
         ) from error
-    interpreter = Interpreter(model_path=os.fspath(tflite_path))
-    runner = interpreter.get_signature_runner(signature)
+    return Interpreter(**kwargs)
+
+
+def draw_inputs(distributions, batch_size, seed=0, label=None):
+    """Draws serving inputs with numpy as `model_card.json`'s `inputs` describes them:
+    what a client without the `sample` signature (a phone) does.
+
+    Args:
+        distributions: The card's `inputs`, e.g. `{"z": {"distribution": "normal"},
+            "label": {"distribution": "categorical", "num_values": 10}}`, plus each
+            input's shape from `shapes`.
+        batch_size: Examples to draw.
+        seed: numpy seed.
+        label: Class labels to use instead of classes in turn: one int or one per example.
+
+    Returns:
+        Dict of numpy arrays; float inputs float32 and categorical ones int32.
+    """
+    rng = np.random.default_rng(seed)
+    inputs = {}
+    for key, entry in sorted(distributions.items()):
+        kind = entry["distribution"]
+        shape = [batch_size, *entry.get("shape", [])]
+        if kind == "normal":
+            values = rng.normal(entry.get("mean", 0.0), entry.get("stddev", 1.0), shape)
+            inputs[key] = values.astype(np.float32)
+        elif kind == "uniform":
+            values = rng.uniform(entry.get("low", -1.0), entry.get("high", 1.0), shape)
+            inputs[key] = values.astype(np.float32)
+        elif kind == "categorical":
+            if key == "label" and label is not None:
+                values = np.broadcast_to(np.asarray(label, np.int32), (batch_size,))
+            else:
+                values = np.arange(batch_size) % entry["num_values"]
+            inputs[key] = np.asarray(values, np.int32).reshape(shape)
+        else:
+            raise ValueError(f"Unknown distribution {kind!r} for input {key!r}.")
+    return inputs
+
+
+def card_input_distributions(card, signature="serving_default"):
+    """The card's input distributions, with each input's non-batch shape attached."""
+    specs = card["saved_model"]["signatures"][signature]["inputs"]
+    return {key: {**entry, "shape": specs[key]["shape"][1:]}
+            for key, entry in card["inputs"].items()}
+
+
+def example_inputs(model, batch_size=4, seed=0):
+    """Serving inputs for `model` as numpy arrays: its latents drawn with `seed` and
+    classes in turn for conditional models."""
+    inputs = {key: np.asarray(value) for key, value in model.draw_latents(batch_size, seed).items()}
+    if "label" in model.condition_specs():
+        inputs["label"] = (np.arange(batch_size) % model.num_classes).astype(np.int32)
+    return inputs
+
+
+def run_saved_model(saved_model, inputs, signature="serving_default"):
+    """Runs a SavedModel signature on numpy `inputs`; returns a dict of numpy outputs.
+
+    Args:
+        saved_model: A SavedModel directory or an object from `tf.saved_model.load`.
+        inputs: Dict of numpy arrays keyed by the signature's input names.
+        signature: Signature key.
+    """
+    if isinstance(saved_model, (str, os.PathLike)):
+        saved_model = tf.saved_model.load(os.fspath(saved_model))
+    function = saved_model.signatures[signature]
+    outputs = function(**{key: tf.constant(value) for key, value in inputs.items()})
+    return {key: value.numpy() for key, value in outputs.items()}
+
+
+def run_tflite(tflite, inputs, signature=TFLITE_SIGNATURE):
+    """Runs a `.tflite` signature in the LiteRT runtime (`ai_edge_litert`), one example
+    at a time as a phone would, and stacks the outputs.
+
+    Args:
+        tflite: A `.tflite` path or an `ai_edge_litert` Interpreter.
+        inputs: Dict of numpy arrays keyed by the signature's input names.
+        signature: Signature key.
+    """
+    if isinstance(tflite, (str, os.PathLike)):
+        tflite = _litert_interpreter(model_path=os.fspath(tflite))
+    runner = tflite.get_signature_runner(signature)
     batch = len(next(iter(inputs.values())))
     results = [runner(**{key: value[i:i + 1] for key, value in inputs.items()})
                for i in range(batch)]
     return {key: np.concatenate([r[key] for r in results]) for key in results[0]}
 
 
+def tflite_ops(tflite_path):
+    """Names of the operators a `.tflite` file uses (custom ones, such as Flex ops, by
+    their custom code), read from the flatbuffer without running it."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    with open(tflite_path, "rb") as handle:
+        model = schema.Model.GetRootAs(handle.read(), 0)
+    builtin_names = {value: key for key, value in vars(schema.BuiltinOperator).items()
+                     if not key.startswith("_")}
+    names = []
+    for i in range(model.OperatorCodesLength()):
+        code = model.OperatorCodes(i)
+        builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+        custom = code.CustomCode()
+        names.append(custom.decode() if custom else builtin_names.get(builtin, str(builtin)))
+    return sorted(set(names))
+
+
 def compare_exports(paths, inputs):
-    """Runs the SavedModel and the `.tflite` on the same inputs.
+    """Runs the SavedModel and the float32 `.tflite` of an export on the same inputs.
 
     Returns:
         Dict with the SavedModel's and the LiteRT images and `max_abs_diff`, the largest
         difference in uint8 levels.
     """
     saved = run_saved_model(paths["saved_model"], inputs)["images"]
-    lite = run_tflite(paths["tflite"], inputs)["images"]
-    diff = int(np.max(np.abs(saved.astype(np.int32) - lite.astype(np.int32))))
-    return {"saved_model": saved, "tflite": lite, "max_abs_diff": diff}
+    lite = run_tflite(paths.get("float32") or paths["tflite"], inputs)["images"]
+    return {"saved_model": saved, "tflite": lite, "max_abs_diff": _level_diff(saved, lite)[0]}
+
+
+def _level_diff(a, b):
+    diff = np.abs(a.astype(np.int32) - b.astype(np.int32))
+    return int(diff.max()), float(diff.mean())
+
+
+def _median_ms(function, runs):
+    function()  # warm-up: first calls trace or allocate
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+# Verification -------------------------------------------------------------------------
+
+def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
+    """Loads every artifact of an export, runs them on the same inputs and compares.
+
+    Checks that: the SavedModel's `serving_default` gives uint8 images of the card's
+    shape; its `sample` signature is reproducible by seed and equals `serving_default`
+    on the latents it returns; every `.tflite` runs in `ai_edge_litert`, uses no Flex
+    (SELECT_TF_OPS) op, and stays within `tolerance` uint8 levels of the SavedModel.
+    Needs only TensorFlow, ai_edge_litert and the files, not the model's code.
+
+    Args:
+        export_dir: An export directory (`exported/<name>`).
+        num_images: Inputs to compare on, drawn as the model card describes.
+        seed: Seed of those inputs.
+        tolerance: `{format: max uint8 difference}`; default `DEFAULT_TOLERANCE`.
+        latency_runs: Batch-1 calls timed per artifact (median reported); 0 skips timing.
+
+    Returns:
+        A dict: `ok`, `problems` (list of strings), `saved_model`, `version`, and
+        `artifacts`, `{artifact: {"format", "bytes", "max_abs_diff", "mean_abs_diff",
+        "latency_ms", "flex_ops"}}` with the SavedModel as the reference row.
+    """
+    export_dir = os.fspath(export_dir)
+    tolerance = {**DEFAULT_TOLERANCE, **(tolerance or {})}
+    card = load_model_card(export_dir)
+    saved_model_dir = latest_saved_model(export_dir)
+    loaded = tf.saved_model.load(saved_model_dir)
+    problems = []
+
+    inputs = draw_inputs(card_input_distributions(card), num_images, seed)
+    reference = run_saved_model(loaded, inputs)["images"]
+    expected_shape = (num_images, *card["image_shape"])
+    if reference.dtype != np.uint8 or reference.shape != expected_shape:
+        problems.append(f"serving_default gave {reference.dtype} {reference.shape}, "
+                        f"expected uint8 {expected_shape}")
+    one = {key: value[:1] for key, value in inputs.items()}
+    artifacts = {os.path.basename(saved_model_dir) + "/": {
+        "format": "SavedModel", "bytes": _dir_bytes(saved_model_dir),
+        "max_abs_diff": 0, "mean_abs_diff": 0.0, "flex_ops": [],
+        "latency_ms": _median_ms(lambda: run_saved_model(loaded, one), latency_runs)
+        if latency_runs else None,
+    }}
+
+    if "sample" in loaded.signatures:
+        sample_inputs = {"num_images": np.int32(num_images), "seed": np.int32(seed)}
+        if "label" in card["inputs"]:
+            sample_inputs["label"] = np.arange(card["num_classes"], dtype=np.int32)
+        first = run_saved_model(loaded, sample_inputs, "sample")
+        second = run_saved_model(loaded, sample_inputs, "sample")
+        if not np.all(np.isfinite(first["images_float"])):
+            problems.append("the generator produces non-finite (NaN or Inf) images")
+        if not np.array_equal(first["images"], second["images"]):
+            problems.append("`sample` gave different images for the same seed")
+        replay = {key: first[key] for key in card["inputs"] if key in first}
+        if "label" in sample_inputs:
+            replay["label"] = np.arange(num_images, dtype=np.int32) % card["num_classes"]
+        replayed = run_saved_model(loaded, replay)["images"]
+        if _level_diff(replayed, first["images"])[0] > 1:
+            problems.append("`sample` images differ from serving_default on its latents")
+
+    for fmt, path in sorted(tflite_paths(export_dir).items()):
+        entry = {"format": fmt, "bytes": os.path.getsize(path)}
+        entry["flex_ops"] = [op for op in tflite_ops(path) if op.startswith("Flex")]
+        if entry["flex_ops"]:
+            problems.append(f"{os.path.basename(path)} uses Flex ops {entry['flex_ops']}, "
+                            "which the LiteRT runtime cannot run")
+        try:
+            interpreter = _litert_interpreter(model_path=path)
+            images = run_tflite(interpreter, inputs)["images"]
+        except Exception as error:  # report every artifact, not only the first failure
+            problems.append(f"{os.path.basename(path)} does not run in LiteRT: {error}")
+            artifacts[os.path.basename(path)] = entry
+            continue
+        entry["max_abs_diff"], entry["mean_abs_diff"] = _level_diff(images, reference)
+        limit = tolerance.get(fmt)
+        if limit is not None and entry["max_abs_diff"] > limit:
+            problems.append(f"{os.path.basename(path)} differs from the SavedModel by "
+                            f"{entry['max_abs_diff']} levels (> {limit})")
+        runner = interpreter.get_signature_runner(TFLITE_SIGNATURE)
+        entry["latency_ms"] = (_median_ms(lambda: runner(**one), latency_runs)
+                               if latency_runs else None)
+        artifacts[os.path.basename(path)] = entry
+
+    return {"ok": not problems, "problems": problems, "saved_model": saved_model_dir,
+            "version": int(os.path.basename(saved_model_dir)), "num_images": num_images,
+            "artifacts": artifacts}
+
+
+def format_report(report):
+    """The `verify` report as a table: size, difference from the SavedModel in uint8
+    levels, batch-1 latency and Flex ops of each artifact."""
+    lines = [f"{'artifact':<28} {'format':<10} {'size':>9} {'max diff':>8} "
+             f"{'mean diff':>9} {'batch-1 ms':>10}  flex ops"]
+    for artifact, entry in report["artifacts"].items():
+        latency = entry.get("latency_ms")
+        lines.append(
+            f"{artifact:<28} {entry['format']:<10} {entry['bytes'] / 1024:>7.0f}KB "
+            f"{entry.get('max_abs_diff', 'n/a'):>8} {entry.get('mean_abs_diff', float('nan')):>9.3f} "
+            f"{'n/a' if latency is None else f'{latency:.2f}':>10}  "
+            f"{', '.join(entry['flex_ops']) or 'none'}"
+        )
+    lines.append("verify: " + ("OK" if report["ok"] else "FAILED: " + "; ".join(report["problems"])))
+    return "\n".join(lines)

@@ -31,6 +31,7 @@ Example:
 
 import dataclasses
 import importlib.util
+import json
 import os
 import time
 
@@ -38,6 +39,7 @@ import keras
 
 from kerasgan import callbacks as gan_callbacks
 from kerasgan import data, validation
+from kerasgan.io_utils import atomic_write_bytes
 from kerasgan.registry import create_model, model_defaults
 
 DEFAULTS = {
@@ -74,6 +76,7 @@ def load_recipe(path, smoke=False):
         raise ValueError(f"Recipe {path!r} has no get_config() function.")
     config = dict(module.get_config(smoke=smoke))
     config.setdefault("name", os.path.splitext(os.path.basename(path))[0])
+    config.setdefault("recipe", path)
     return config
 
 
@@ -86,7 +89,7 @@ def resolve_config(config):
     Raises:
         ValueError: naming the first bad key or value.
     """
-    unknown = set(config) - set(DEFAULTS) - {"name"}
+    unknown = set(config) - set(DEFAULTS) - {"name", "recipe"}
     if unknown:
         raise ValueError(
             f"Unknown config key(s): {', '.join(sorted(unknown))}. "
@@ -223,4 +226,35 @@ def train(config, workdir, verbose=1):
     )
     seconds = time.perf_counter() - start
     final = {key: float(values[-1]) for key, values in history.history.items() if values}
-    return TrainResult(model, history.history, final, seconds, int(model.d_optimizer.iterations.numpy()))
+    result = TrainResult(model, history.history, final, seconds,
+                         int(model.d_optimizer.iterations.numpy()))
+    atomic_write_bytes(os.path.join(workdir, SUMMARY_FILE),
+                       json.dumps(training_summary(config, result), indent=2).encode())
+    return result
+
+
+SUMMARY_FILE = "training.json"
+
+
+def training_summary(config, result):
+    """What a run did, for model cards and results tables: the config, steps, time and
+    the final epoch's logs."""
+    return {
+        "recipe": config.get("recipe"),
+        "config": {key: value for key, value in config.items()
+                   if key not in ("model_kwargs", "recipe")},
+        "model_kwargs": config["model_kwargs"],
+        "steps": result.steps,
+        "epochs_trained": len(next(iter(result.history.values()), [])),
+        "train_seconds": round(result.train_seconds, 1),
+        "final_logs": result.final_logs,
+    }
+
+
+def load_training_summary(workdir):
+    """The `training.json` a finished run left in `workdir`, or None."""
+    path = os.path.join(workdir, SUMMARY_FILE)
+    if not os.path.exists(path):
+        return None
+    with open(path) as file:
+        return json.load(file)

@@ -29,7 +29,7 @@ def _has_image_summary(log_dir):
     return False
 
 
-@pytest.mark.parametrize("name", ["gan", "dcgan", "cgan"])
+@pytest.mark.parametrize("name", kerasgan.list_models())
 def test_train_smoke_command_logs_images_and_exports(name, tmp_path):
     workdir, export_dir = tmp_path / "W", tmp_path / "E"
     result = _run(f"--model={name}", "--epochs=1", "--steps_per_epoch=2", "--batch_size=8",
@@ -39,17 +39,19 @@ def test_train_smoke_command_logs_images_and_exports(name, tmp_path):
     assert os.path.isfile(workdir / "samples" / "epoch_0001.png")
     assert os.path.isfile(workdir / "checkpoints" / "last.keras")
     assert os.path.isfile(export_dir / "1" / "saved_model.pb")
-    tflite = export_dir / "E.tflite"
-    assert os.path.isfile(tflite)
-    assert "LiteRT output matches the SavedModel" in result.stdout
+    for suffix in (".tflite", ".fp16.tflite", ".int8.tflite"):
+        assert os.path.isfile(export_dir / f"E{suffix}")
+    assert "verify: OK" in result.stdout
 
-    # The artifacts stand alone: run both without the training process.
-    num_classes = 10 if name == "cgan" else None
-    inputs = kerasgan.export.example_inputs(100, num_classes, batch_size=2)
+    # The artifacts stand alone: run them without the training process, on inputs
+    # drawn as the model card says.
+    card = kerasgan.export.load_model_card(export_dir)
+    inputs = kerasgan.export.draw_inputs(kerasgan.export.card_input_distributions(card), 2)
     saved = kerasgan.export.run_saved_model(str(export_dir / "1"), inputs)["images"]
-    lite = kerasgan.export.run_tflite(str(tflite), inputs)["images"]
+    lite = kerasgan.export.run_tflite(str(export_dir / "E.tflite"), inputs)["images"]
     assert saved.shape == (2, 32, 32, 1) and saved.dtype == np.uint8
     assert np.max(np.abs(saved.astype(int) - lite.astype(int))) <= 2
+    assert card["training"]["steps"] == 2 and card["training"]["config"]["model"] == name
 
 
 def test_recipe_smoke_run_uses_recipe_name_for_default_dirs(tmp_path):

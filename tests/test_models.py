@@ -80,23 +80,34 @@ def test_training_noise_differs_per_step_and_resumes_from_saved_state(name):
 @pytest.mark.parametrize("name", MODELS)
 def test_export_saved_model_and_litert_agree(name, tmp_path):
     model = tiny_model(name)
-    paths = kerasgan.export.export_generator(model, tmp_path / name, verbose=False)
+    paths = kerasgan.export.export_generator(model, tmp_path / name, latency_runs=0,
+                                             verbose=False)
+    assert paths["verification"]["ok"], paths["verification"]["problems"]
     assert os.path.isfile(os.path.join(paths["saved_model"], "saved_model.pb"))
-    inputs = kerasgan.export.example_inputs(LATENT_DIM, model.num_classes, batch_size=3)
+    inputs = kerasgan.export.example_inputs(model, batch_size=3)
     result = kerasgan.export.compare_exports(paths, inputs)
     assert result["saved_model"].dtype == np.uint8
     assert result["saved_model"].shape == (3, 32, 32, 1)
     assert result["max_abs_diff"] <= 2
     # The SavedModel's images are the generator's, mapped to uint8.
-    expected = kerasgan.images.to_uint8(
-        model.generator(model.generator_inputs(inputs["z"], inputs.get("label")))
-    ).numpy()
+    expected = kerasgan.images.to_uint8(model.generate_from(inputs)).numpy()
     assert np.max(np.abs(expected.astype(int) - result["saved_model"].astype(int))) <= 1
-    signature = tf.saved_model.load(paths["saved_model"]).signatures["serving_default"]
-    specs = signature.structured_input_signature[1]
+    signatures = tf.saved_model.load(paths["saved_model"]).signatures
+    specs = signatures["serving_default"].structured_input_signature[1]
+    expected_specs = {**model.latent_specs(), **model.condition_specs()}
+    assert set(specs) == set(expected_specs)
+    for key, spec in expected_specs.items():
+        assert specs[key].dtype == spec.dtype and specs[key].shape == spec.shape
     assert specs["z"].dtype == tf.float32 and specs["z"].shape.as_list() == [None, LATENT_DIM]
     if model.num_classes:
         assert specs["label"].dtype == tf.int32 and specs["label"].shape.as_list() == [None]
+    # `sample` draws the same latents as `generate` for the same seed.
+    sample_inputs = {"num_images": np.int32(3), "seed": np.int32(5)}
+    if model.num_classes:
+        sample_inputs["label"] = np.array([2], np.int32)
+    sampled = kerasgan.export.run_saved_model(paths["saved_model"], sample_inputs, "sample")
+    generated = model.generate(3, labels=2 if model.num_classes else None, seed=5)
+    np.testing.assert_allclose(sampled["images_float"], generated, atol=1e-5)
 
 
 @pytest.mark.parametrize("name", MODELS)

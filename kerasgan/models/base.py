@@ -327,6 +327,21 @@ class AdversarialModel(keras.Model):
             return {"label": tf.TensorSpec([None], tf.int32, name="label")}
         return {}
 
+    def input_distributions(self):
+        """How a client draws each serving input, written into `model_card.json` so a
+        phone app (which has no `sample` signature) can make valid inputs.
+
+        Returns:
+            `{name: {"distribution": "normal"}}` for `z`, and `{"distribution":
+            "categorical", "num_values": num_classes}` for `label`. Variants with
+            other latents override this next to `latent_specs`.
+        """
+        distributions = {"z": {"distribution": "normal", "mean": 0.0, "stddev": 1.0}}
+        if self.num_classes:
+            distributions["label"] = {"distribution": "categorical",
+                                      "num_values": int(self.num_classes)}
+        return distributions
+
     def draw_latents(self, num_images, seed):
         """Draws the random inputs of `latent_specs` with stateless ops.
 
