@@ -11,13 +11,14 @@ Example:
 
 __version__ = "0.1.0"
 
-from kerasgan import callbacks, data, export, losses, models, networks  # noqa: E402
+from kerasgan import callbacks, data, evaluation, export, losses, models, networks  # noqa: E402
 from kerasgan.registry import create_model, list_models, register_model  # noqa: E402
 
 __all__ = [
     "callbacks",
     "create_model",
     "data",
+    "evaluation",
     "export",
     "list_models",
     "losses",

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import evaluation
 from kerasgan import images as image_utils
 from kerasgan import validation
 
@@ -137,5 +138,221 @@ class TensorBoardImages(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self._last_epoch is not None and self._last_written != self._last_epoch:
             self.write(self._last_epoch)
+        if self._writer is not None:
+            self._writer.flush()
+
+
+class NonFiniteGuard(keras.callbacks.Callback):
+    """Stops training at the first non-finite loss or metric and remembers where.
+
+    Unlike `keras.callbacks.TerminateOnNaN`, it watches every logged value (both
+    players' losses, penalties, scores) and records the step, so the caller can report
+    it, and `AtomicModelCheckpoint` / `BackupAndRestore` given this guard do not
+    overwrite the last good state with the broken one.
+
+    Attributes:
+        failure: None, or a dict `{"step", "epoch", "metric", "value"}` once tripped.
+
+    Example:
+
+    >>> guard = NonFiniteGuard()
+    >>> guard.failure is None
+    True
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.failure = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.failure is not None:
+            return
+        for name, value in sorted((logs or {}).items()):
+            value = float(np.asarray(value))
+            if not np.isfinite(value):
+                step = int(np.asarray(self.model.d_optimizer.iterations))
+                self.failure = {"step": step, "epoch": self._epoch + 1, "metric": name,
+                                "value": value}
+                self.model.stop_training = True
+                return
+
+    def message(self):
+        """One line describing the failure, or None."""
+        if self.failure is None:
+            return None
+        f = self.failure
+        return (f"`{f['metric']}` became {f['value']} at step {f['step']} (epoch {f['epoch']}); "
+                "training stopped")
+
+
+class AtomicModelCheckpoint(keras.callbacks.Callback):
+    """Saves the whole model (`.keras`, optimizer state included) at each epoch end by
+    writing a temporary file beside `filepath` and renaming it over the old one, so a
+    kill at any moment leaves the previous checkpoint or the new one, never a torn file.
+
+    Args:
+        filepath: Where the checkpoint lives, ending in `.keras`.
+        guard: An optional `NonFiniteGuard`; once it trips, nothing more is saved, so
+            the last good checkpoint survives.
+    """
+
+    def __init__(self, filepath, guard=None):
+        super().__init__()
+        if not str(filepath).endswith(".keras"):
+            raise ValueError(f"`filepath` must end in .keras. Received: filepath={filepath!r}")
+        self.filepath = os.fspath(filepath)
+        self.guard = guard
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.guard is not None and self.guard.failure is not None:
+            return
+        directory = os.path.dirname(os.path.abspath(self.filepath))
+        os.makedirs(directory, exist_ok=True)
+        temporary = os.path.join(directory, f".tmp-{os.getpid()}-" + os.path.basename(self.filepath))
+        try:
+            self.model.save(temporary)
+            os.replace(temporary, self.filepath)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+
+
+class BackupAndRestore(keras.callbacks.BackupAndRestore):
+    """`keras.callbacks.BackupAndRestore` that keeps the last good backup.
+
+    Re-running the same `fit` after a crash (even SIGKILL) resumes from the last
+    completed epoch: weights, both optimizers' state and step counters, the noise
+    seed state and the label-smoothing variable are all model variables, so they are
+    in the backup. The previous backup is kept as well (`double_checkpoint`), in case
+    the kill tore the newest one. Once `guard` trips on a non-finite loss, the
+    backup is neither updated nor deleted at the end of training.
+
+    Args:
+        backup_dir: Directory of the backup.
+        guard: An optional `NonFiniteGuard`.
+    """
+
+    def __init__(self, backup_dir, guard=None):
+        super().__init__(backup_dir, double_checkpoint=True)
+        self.guard = guard
+
+    def _tripped(self):
+        return self.guard is not None and self.guard.failure is not None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self._tripped():
+            super().on_epoch_end(epoch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not self._tripped():
+            super().on_train_batch_end(batch, logs)
+
+    def on_train_end(self, logs=None):
+        if not self._tripped():
+            super().on_train_end(logs)
+
+
+class EvaluationCallback(keras.callbacks.Callback):
+    """Measures sample quality during `fit`: Frechet distance, KID, precision/recall, modes.
+
+    Every `every_n_epochs` epochs, and after the last one, generates `num_samples`
+    images from fixed latents (`model.generate(num_samples, seed=seed)`; conditional
+    models get the classes in turn), compares them with `real_images` through
+    `kerasgan.evaluation.evaluate`, and adds the metrics to the epoch's logs with
+    `prefix`: `eval_frechet_distance`, `eval_precision`, ... They land in
+    `history.history` (one entry per evaluated epoch) and in the logs that callbacks
+    after this one see. With `log_dir`, they are also written as scalars to their own
+    writer under `log_dir/eval`, at step `epoch` (0-based) like the epoch scalars of
+    `keras.callbacks.TensorBoard(log_dir)`, so both share one time axis.
+
+    The real images' features are computed once, at the first evaluation.
+
+    Args:
+        real_images: Real images, uint8 in [0, 255] or float in [-1, 1], NHWC (an
+            array or a `tf.data.Dataset`), or their `evaluation.FeatureStatistics`.
+        every_n_epochs: Evaluate every this many epochs (and after the last epoch).
+        num_samples: Generated images per evaluation.
+        features: Feature network, as for `evaluation.evaluate` (`"digits"` default).
+        log_dir: TensorBoard log directory; None writes no summaries.
+        seed: Seed of the fixed latents (and of the metrics' subsets).
+        prefix: Prefix of the log keys and summary tags.
+        batch_size: Images per generator and feature-network call.
+        **evaluate_kwargs: More `evaluation.evaluate` arguments, e.g. `k`, `kid_subsets`.
+
+    Example:
+
+    >>> import kerasgan
+    >>> real, _ = kerasgan.data.load_arrays("digits", "test", limit=64)
+    >>> model = kerasgan.create_model("dcgan", base_filters=8); model.compile()
+    >>> history = model.fit(kerasgan.data.load("digits", batch_size=16), epochs=1,
+    ...                     steps_per_epoch=1, verbose=0,
+    ...                     callbacks=[EvaluationCallback(real, num_samples=32)])
+    >>> history.history["eval_modes_covered"][0] <= 10
+    True
+
+    Reference:
+        Heusel et al., 2017, https://arxiv.org/abs/1706.08500 (Frechet distance);
+        Binkowski et al., 2018, https://arxiv.org/abs/1801.01401 (KID);
+        Kynkaanniemi et al., 2019, https://arxiv.org/abs/1904.06991 (precision/recall)
+    """
+
+    def __init__(self, real_images, every_n_epochs=1, num_samples=1000, features="digits",
+                 log_dir=None, seed=0, prefix="eval_", batch_size=128, **evaluate_kwargs):
+        super().__init__()
+        self.every_n_epochs = validation.check_positive_int("every_n_epochs", every_n_epochs)
+        self.num_samples = validation.check_positive_int("num_samples", num_samples)
+        self.batch_size = validation.check_positive_int("batch_size", batch_size)
+        self.extractor = evaluation.feature_extractor(features)
+        self.log_dir = None if log_dir is None else os.fspath(log_dir)
+        self.seed = int(seed)
+        self.prefix = prefix
+        self.evaluate_kwargs = evaluate_kwargs
+        self.last_metrics = None
+        if isinstance(real_images, evaluation.FeatureStatistics):
+            self._real = real_images
+        else:
+            if not isinstance(real_images, tf.data.Dataset):
+                # Checked now, not at the end of the first epoch.
+                real_images = evaluation.check_images("real_images", real_images)
+            self._real = None
+        self._real_images = real_images
+        self._writer = None
+
+    def real_statistics(self):
+        """The real images' `FeatureStatistics`, computed on first use."""
+        if self._real is None:
+            self._real = evaluation.compute_statistics(
+                self._real_images, self.extractor, self.batch_size, seed=self.seed + 1,
+                name="real_images")
+        return self._real
+
+    def evaluate(self):
+        """Generates `num_samples` images from the fixed latents and returns the metrics."""
+        images = self.model.generate(self.num_samples, seed=self.seed, batch_size=self.batch_size)
+        self.last_metrics = evaluation.evaluate(
+            images, self.real_statistics(), self.extractor, batch_size=self.batch_size,
+            seed=self.seed, **self.evaluate_kwargs)
+        return self.last_metrics
+
+    def on_epoch_end(self, epoch, logs=None):
+        last_epoch = (self.params or {}).get("epochs")
+        if (epoch + 1) % self.every_n_epochs and epoch + 1 != last_epoch:
+            return
+        metrics = {self.prefix + name: value for name, value in self.evaluate().items()}
+        if logs is not None:
+            logs.update(metrics)
+        if self.log_dir is not None:
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "eval"))
+            with self._writer.as_default():
+                for name, value in metrics.items():
+                    tf.summary.scalar(name, value, step=epoch)
+            self._writer.flush()
+
+    def on_train_end(self, logs=None):
         if self._writer is not None:
             self._writer.flush()

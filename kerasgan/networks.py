@@ -14,7 +14,11 @@ from keras import layers
 from kerasgan import validation
 
 # Radford et al. 2015, Section 4: weights from N(0, 0.02).
-_DCGAN_INIT = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
+def _dcgan_init():
+    """N(0, 0.02), as in Radford et al. 2015. A new initializer per layer: a shared one
+    draws its seed once (at import, before `keras.utils.set_random_seed`) and gives
+    every layer of the same shape the same weights."""
+    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
 
 
 def _latent_and_label_inputs(latent_dim, num_classes, embedding_dim):
@@ -137,7 +141,7 @@ def dcgan_generator(latent_dim, image_shape, base_filters=64, num_classes=None, 
     steps = num_resolution_steps(image_shape)
     inputs, x = _latent_and_label_inputs(latent_dim, num_classes, embedding_dim)
     filters = base_filters * 2 ** (steps - 1)
-    x = layers.Dense(4 * 4 * filters, use_bias=False, kernel_initializer=_DCGAN_INIT,
+    x = layers.Dense(4 * 4 * filters, use_bias=False, kernel_initializer=_dcgan_init(),
                      name="project")(x)
     x = layers.Reshape((4, 4, filters), name="reshape")(x)
     x = layers.BatchNormalization(name="batch_norm_project")(x)
@@ -145,11 +149,11 @@ def dcgan_generator(latent_dim, image_shape, base_filters=64, num_classes=None, 
     for i in range(steps - 1):
         filters //= 2
         x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=_DCGAN_INIT, name=f"upsample_{i}")(x)
+                                   kernel_initializer=_dcgan_init(), name=f"upsample_{i}")(x)
         x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
         x = layers.ReLU(name=f"relu_{i}")(x)
     images = layers.Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same",
-                                    activation="tanh", kernel_initializer=_DCGAN_INIT,
+                                    activation="tanh", kernel_initializer=_dcgan_init(),
                                     name="to_images")(x)
     return keras.Model(_model_inputs(inputs), images, name=name)
 
@@ -173,11 +177,142 @@ def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, name="di
     inputs, x = _image_and_label_inputs(image_shape, num_classes)
     for i in range(steps):
         x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
-                          use_bias=i == 0, kernel_initializer=_DCGAN_INIT,
+                          use_bias=i == 0, kernel_initializer=_dcgan_init(),
                           name=f"downsample_{i}")(x)
         if i > 0:
             x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
     x = layers.Flatten(name="flatten")(x)
-    logits = layers.Dense(1, kernel_initializer=_DCGAN_INIT, name="logits")(x)
+    logits = layers.Dense(1, kernel_initializer=_dcgan_init(), name="logits")(x)
     return keras.Model(_model_inputs(inputs), logits, name=name)
+
+
+# Multi-head discriminators and code-conditioned generators (ACGAN, InfoGAN, CatGAN) ----
+
+
+def _dcgan_features(images, image_shape, base_filters):
+    """The DCGAN discriminator's convolution stack, flattened: the body that the
+    heads of `acgan_discriminator`, `infogan_discriminator` and `catgan_discriminator`
+    share. Same layers and names as `dcgan_discriminator` up to its `flatten`."""
+    x = images
+    for i in range(num_resolution_steps(image_shape)):
+        x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
+                          use_bias=i == 0, kernel_initializer=_dcgan_init(),
+                          name=f"downsample_{i}")(x)
+        if i > 0:
+            x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    return layers.Flatten(name="flatten")(x)
+
+
+def acgan_discriminator(image_shape, num_classes, base_filters=64, name="discriminator"):
+    """AC-GAN discriminator: a DCGAN body with a source head and a class head.
+
+    It does not take the label: the class is what the auxiliary classifier predicts
+    (Odena et al. 2017, Section 3).
+
+    Args:
+        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
+        num_classes: Number of classes of the auxiliary classifier.
+        base_filters: Filters of the first convolution; each coarser layer doubles them.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model` from `images` to `[logits, class_logits]`: the
+        real/fake logit `[batch, 1]` and the class logits `[batch, num_classes]`.
+    """
+    images = keras.Input(shape=image_shape, name="images")
+    features = _dcgan_features(images, image_shape, base_filters)
+    logits = layers.Dense(1, kernel_initializer=_dcgan_init(), name="logits")(features)
+    class_logits = layers.Dense(num_classes, kernel_initializer=_dcgan_init(),
+                                name="class_logits")(features)
+    return keras.Model(images, [logits, class_logits], name=name)
+
+
+def catgan_discriminator(image_shape, num_categories, base_filters=64, name="discriminator"):
+    """CatGAN discriminator: a DCGAN body classifying into `num_categories` categories.
+
+    There is no real/fake output: realness is expressed through the certainty of
+    the categorical prediction (Springenberg 2015, Section 3).
+
+    Args:
+        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
+        num_categories: Number of categories K.
+        base_filters: Filters of the first convolution.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model` from `images` to category logits `[batch, K]`.
+    """
+    images = keras.Input(shape=image_shape, name="images")
+    features = _dcgan_features(images, image_shape, base_filters)
+    logits = layers.Dense(num_categories, kernel_initializer=_dcgan_init(),
+                          name="category_logits")(features)
+    return keras.Model(images, logits, name=name)
+
+
+def infogan_generator(latent_dim, image_shape, num_categories, continuous_dim, base_filters=64,
+                      name="generator"):
+    """InfoGAN generator: the DCGAN generator fed `[z, one_hot(code), continuous_code]`.
+
+    Args:
+        latent_dim: Size of the incompressible noise `z`.
+        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
+        num_categories: Values of the categorical code; the `code` input is an int32
+            in `[0, num_categories)`, one-hot encoded inside the network so that
+            exports take plain integers.
+        continuous_dim: Size of the continuous code.
+        base_filters: Filters of the last hidden layer of the DCGAN generator.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model` with inputs `z` float32 `[batch, latent_dim]`,
+        `code` int32 `[batch]`, `continuous_code` float32 `[batch, continuous_dim]`,
+        returning images in [-1, 1].
+    """
+    z = keras.Input(shape=(latent_dim,), name="z")
+    code = keras.Input(shape=(), dtype="int32", name="code")
+    continuous_code = keras.Input(shape=(continuous_dim,), name="continuous_code")
+    one_hot = layers.CategoryEncoding(num_categories, output_mode="one_hot",
+                                      name="code_one_hot")(code)
+    x = layers.Concatenate(name="z_and_codes")([z, one_hot, continuous_code])
+    # The DCGAN generator, unchanged, on the concatenated latent vector.
+    body = dcgan_generator(latent_dim + num_categories + continuous_dim, image_shape,
+                           base_filters, name="dcgan_generator")
+    return keras.Model([z, code, continuous_code], body(x), name=name)
+
+
+def infogan_discriminator(image_shape, num_categories, continuous_dim, base_filters=64,
+                          q_units=128, name="discriminator"):
+    """InfoGAN discriminator with its recognition network Q as extra heads.
+
+    Q shares the DCGAN body with D and adds one hidden layer (Dense, batch norm,
+    LeakyReLU) before its outputs, as in the paper's MNIST network (Chen et al.
+    2016, Appendix C.1).
+
+    Args:
+        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
+        num_categories: Values of the categorical code.
+        continuous_dim: Size of the continuous code.
+        base_filters: Filters of the first convolution.
+        q_units: Width of Q's hidden layer.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model` from `images` to `[logits, code_logits,
+        continuous_mean]`: the real/fake logit `[batch, 1]`, Q's logits over the
+        categorical code `[batch, num_categories]`, and the mean of Q's fixed-variance
+        Gaussian over the continuous code `[batch, continuous_dim]`.
+    """
+    images = keras.Input(shape=image_shape, name="images")
+    features = _dcgan_features(images, image_shape, base_filters)
+    logits = layers.Dense(1, kernel_initializer=_dcgan_init(), name="logits")(features)
+    q = layers.Dense(q_units, use_bias=False, kernel_initializer=_dcgan_init(),
+                     name="q_dense")(features)
+    q = layers.BatchNormalization(name="q_batch_norm")(q)
+    q = layers.LeakyReLU(0.2, name="q_leaky_relu")(q)
+    code_logits = layers.Dense(num_categories, kernel_initializer=_dcgan_init(),
+                               name="code_logits")(q)
+    continuous_mean = layers.Dense(continuous_dim, kernel_initializer=_dcgan_init(),
+                                   name="continuous_mean")(q)
+    return keras.Model(images, [logits, code_logits, continuous_mean], name=name)

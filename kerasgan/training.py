@@ -15,6 +15,7 @@ A config (what a recipe's `get_config()` returns, or what command-line flags giv
     "d_learning_rate": None,          # None: the variant's default optimizer as is
     "g_learning_rate": None,
     "seed": 0,
+    "deterministic": False,           # TF op determinism: bit-identical reruns
     "data_dir": None,                 # tfds data directory
 }
 ```
@@ -36,6 +37,7 @@ import os
 import time
 
 import keras
+import tensorflow as tf
 
 from kerasgan import callbacks as gan_callbacks
 from kerasgan import data, validation
@@ -54,6 +56,7 @@ DEFAULTS = {
     "d_learning_rate": None,
     "g_learning_rate": None,
     "seed": 0,
+    "deterministic": False,
     "data_dir": None,
 }
 
@@ -174,18 +177,25 @@ def workdir_paths(workdir):
 
 
 def training_callbacks(config, workdir):
-    """TensorBoard scalars and image grids, PNG samples, checkpoint, backup, NaN stop."""
+    """TensorBoard scalars and image grids, PNG samples, an atomic `.keras` checkpoint,
+    a resumable backup, and a guard that stops at the first non-finite loss without
+    overwriting the last good checkpoint or backup."""
     paths = workdir_paths(workdir)
+    guard = gan_callbacks.NonFiniteGuard()
     callbacks = [
+        guard,
         keras.callbacks.TensorBoard(paths["logs"]),
         gan_callbacks.TensorBoardImages(paths["logs"], png_dir=paths["samples"]),
-        keras.callbacks.ModelCheckpoint(paths["checkpoint"]),
-        keras.callbacks.BackupAndRestore(paths["backup"]),
-        keras.callbacks.TerminateOnNaN(),
+        gan_callbacks.AtomicModelCheckpoint(paths["checkpoint"], guard=guard),
+        gan_callbacks.BackupAndRestore(paths["backup"], guard=guard),
     ]
     if config["label_smoothing"]:
         callbacks.insert(0, gan_callbacks.LabelSmoothing(config["label_smoothing"]))
     return callbacks
+
+
+class NonFiniteLossError(RuntimeError):
+    """Training stopped at a NaN or Inf loss; the last good checkpoint was kept."""
 
 
 @dataclasses.dataclass
@@ -212,19 +222,29 @@ def train(config, workdir, verbose=1):
     """
     if config["seed"] is not None:
         keras.utils.set_random_seed(config["seed"])
+    if config["deterministic"]:
+        # Same seed, same machine, same weights bit for bit (at some cost in speed).
+        tf.config.experimental.enable_op_determinism()
     os.makedirs(workdir, exist_ok=True)
     model = compile_model(build_model(config), config)
     dataset = training_dataset(config, model)
+    callbacks = training_callbacks(config, workdir)
     start = time.perf_counter()
     history = model.fit(
         dataset,
         epochs=config["epochs"],
         steps_per_epoch=config["steps_per_epoch"],
-        callbacks=training_callbacks(config, workdir),
+        callbacks=callbacks,
         verbose=verbose,
         shuffle=False,  # the dataset shuffles itself; Keras warns otherwise
     )
     seconds = time.perf_counter() - start
+    guard = next(c for c in callbacks if isinstance(c, gan_callbacks.NonFiniteGuard))
+    if guard.failure is not None:
+        checkpoint = workdir_paths(workdir)["checkpoint"]
+        kept = (f"the last good checkpoint {checkpoint} is kept" if os.path.exists(checkpoint)
+                else "no epoch finished, so there is no checkpoint")
+        raise NonFiniteLossError(f"{guard.message()}; {kept}.")
     final = {key: float(values[-1]) for key, values in history.history.items() if values}
     result = TrainResult(model, history.history, final, seconds,
                          int(model.d_optimizer.iterations.numpy()))
@@ -237,7 +257,8 @@ SUMMARY_FILE = "training.json"
 
 
 def training_summary(config, result):
-    """What a run did, for model cards and results tables: the config, steps, time and
+    """What a run did, for model cards and results tables: the config, total optimizer
+    steps (restored ones included after a resume), this process's training seconds and
     the final epoch's logs."""
     return {
         "recipe": config.get("recipe"),
@@ -245,7 +266,6 @@ def training_summary(config, result):
                    if key not in ("model_kwargs", "recipe")},
         "model_kwargs": config["model_kwargs"],
         "steps": result.steps,
-        "epochs_trained": len(next(iter(result.history.values()), [])),
         "train_seconds": round(result.train_seconds, 1),
         "final_logs": result.final_logs,
     }

@@ -39,9 +39,11 @@ flags.DEFINE_integer("latency_runs", 20, "Batch-1 calls timed per artifact.")
 
 
 def _load(path):
+    import importlib
+
     import keras
 
-    import kerasgan  # noqa: F401  (registers the model classes for deserialization)
+    importlib.import_module("kerasgan.models")  # registers the classes load_model needs
 
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Model file not found: {path!r}")

@@ -35,6 +35,8 @@ flags.DEFINE_float("label_smoothing", None, "One-sided label smoothing in [0, 1)
 flags.DEFINE_float("d_learning_rate", None, "Discriminator learning rate.")
 flags.DEFINE_float("g_learning_rate", None, "Generator learning rate.")
 flags.DEFINE_integer("seed", None, "Random seed.")
+flags.DEFINE_bool("deterministic", None, "Turn on TF op determinism: with --seed, two runs "
+                  "on one machine give bit-identical weights (slower).")
 flags.DEFINE_string("workdir", None, "Logs, samples and checkpoints; default runs/<run name>.")
 flags.DEFINE_string("export_dir", None, "Export directory; default exported/<run name>.")
 flags.DEFINE_bool("export", True, "Export the generator after training.")
@@ -42,7 +44,8 @@ flags.DEFINE_bool("smoke", False, "Shrink the recipe to a seconds-long run (for 
 flags.DEFINE_bool("list_models", False, "Print the registered models and exit.")
 
 _CONFIG_FLAGS = ("model", "dataset", "data_dir", "image_size", "epochs", "steps_per_epoch",
-                 "batch_size", "label_smoothing", "d_learning_rate", "g_learning_rate", "seed")
+                 "batch_size", "label_smoothing", "d_learning_rate", "g_learning_rate", "seed",
+                 "deterministic")
 
 
 def _config_from_flags():
@@ -77,6 +80,8 @@ def main(argv):
         result = training.train(config, workdir)
     except (ValueError, FileNotFoundError) as error:
         sys.exit(f"train.py: error: {error}")
+    except training.NonFiniteLossError as error:
+        sys.exit(f"train.py: error: {error} Nothing was exported.")
 
     losses = ", ".join(f"{k}={v:.4f}" for k, v in sorted(result.final_logs.items()))
     print(f"Trained {result.steps} steps in {result.train_seconds:.1f} s. Final: {losses}")

@@ -205,7 +205,8 @@ class AdversarialModel(keras.Model):
         """Splits a batch into `(images, labels)`; labels are None if absent.
 
         Raises:
-            ValueError: if the model is conditional and the batch has no labels.
+            ValueError: if the model is conditional and the batch has no labels, or the
+                images' shape is not the model's `image_shape`.
         """
         if isinstance(data, (tuple, list)):
             images = data[0]
@@ -216,6 +217,14 @@ class AdversarialModel(keras.Model):
             raise ValueError(
                 f"{type(self).__name__} is class-conditional: the dataset must yield "
                 "(images, labels) batches. Received batches of images only."
+            )
+        shape = tuple(images.shape[1:])
+        if len(shape) != 3 or any(d is not None and d != e for d, e in zip(shape, self.image_shape)):
+            raise ValueError(
+                f"{type(self).__name__} was built for images of shape {tuple(self.image_shape)} "
+                f"but the dataset yields {shape}. Load the data with matching `image_size` "
+                f"and `channels` (kerasgan.data.load(..., image_size={self.image_shape[0]}, "
+                f"channels={self.image_shape[-1]})) or build the model with that image_shape."
             )
         if labels is not None:
             labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
@@ -385,7 +394,10 @@ class AdversarialModel(keras.Model):
         serving_names = [*latent_names, *condition_specs]
 
         def serve(*args):
-            inputs = dict(zip(serving_names, args))
+            # Signature calls do not check shapes: say which input is wrong instead of
+            # failing deep inside a MatMul. (LiteRT conversion drops these checks.)
+            inputs = {name: tf.ensure_shape(arg, spec.shape, name=name)
+                      for name, arg, spec in zip(serving_names, args, serving_specs)}
             return {"images": to_uint8(self.generate_from(inputs))}
 
         def sample(num_images, seed, *conditions):

@@ -1,0 +1,218 @@
+r"""Measures a trained generator: Frechet and kernel distances, precision/recall, modes.
+
+An exported generator (the SavedModel that scripts/train.py writes):
+
+    python scripts/evaluate.py --export_dir=exported/dcgan_digits
+
+A `.keras` model, or the last checkpoint of a training workdir:
+
+    python scripts/evaluate.py --model_path=runs/dcgan_digits/checkpoints/last.keras
+    python scripts/evaluate.py --workdir=runs/dcgan_digits --num_samples=5000 --out=eval.json
+
+The floor a perfect generator would reach: the train split in the generator's place
+(`--num_samples` images of it), against the same real test split:
+
+    python scripts/evaluate.py --baseline_split=train
+
+Generates --num_samples images (classes in turn for conditional generators), compares
+them with the --split of --dataset through kerasgan.evaluation (feature network
+--features: the shipped digits classifier by default) and prints a table of the
+metrics; --out also writes them as JSON.
+"""
+
+import json
+import os
+import sys
+
+from absl import app, flags, logging
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("export_dir", None, "Export directory; its highest SavedModel version "
+                    "is evaluated, e.g. exported/dcgan_digits.")
+flags.DEFINE_string("model_path", None, "A .keras file of a kerasgan model.")
+flags.DEFINE_string("workdir", None, "A training workdir; evaluates checkpoints/last.keras.")
+flags.DEFINE_string("baseline_split", None, "Evaluate this split of --dataset in place of a "
+                    "generator (the real-data floor), e.g. train.")
+flags.DEFINE_string("dataset", "digits", "Real data: 'digits' (embedded) or a tfds name.")
+flags.DEFINE_string("data_dir", None, "tfds data directory.")
+flags.DEFINE_string("split", "test", "Split of --dataset the samples are compared with.")
+flags.DEFINE_integer("num_samples", 1000, "Images to generate.")
+flags.DEFINE_integer("batch_size", 128, "Images per generator and feature-network call.")
+flags.DEFINE_string("features", "digits", "Feature network: digits, inception, or a "
+                    "classifier .keras file from scripts/train_classifier.py.")
+flags.DEFINE_string("weights_path", None, "InceptionV3 weights file for --features=inception.")
+flags.DEFINE_integer("seed", 0, "Seed of the latents and of the metrics' subsets.")
+flags.DEFINE_string("out", None, "Write the metrics to this JSON file.")
+
+_SOURCE_FLAGS = ("export_dir", "model_path", "workdir", "baseline_split")
+
+
+def _one_line(error):
+    return " ".join(str(error).split())
+
+
+def _saved_model_generator(export_dir, dataset_classes):
+    """`(generate_fn, image_shape, description)` of the latest SavedModel in `export_dir`."""
+    import numpy as np
+    import tensorflow as tf
+
+    from kerasgan import export
+
+    path = export.latest_saved_model(export_dir)
+    try:
+        function = tf.saved_model.load(path).signatures["serving_default"]
+    except Exception as error:  # a corrupt SavedModel raises several TF error types
+        raise ValueError(f"Cannot load the SavedModel in export_dir={export_dir!r}: "
+                         f"{_one_line(error)}") from error
+    card_path = os.path.join(export_dir, "model_card.json")
+    card = {}
+    if os.path.isfile(card_path):
+        with open(card_path) as file:
+            card = json.load(file)
+    inputs = function.structured_input_signature[1]
+    if "z" not in inputs:
+        raise ValueError(f"The serving_default signature in {path} has no input `z`. "
+                         f"Its inputs: {', '.join(inputs)}")
+    latent_dim = card.get("latent_dim") or inputs["z"].shape[1]
+    num_classes = card.get("num_classes") or dataset_classes
+    if "label" in inputs and not num_classes:
+        raise ValueError(f"The generator in {path} is class-conditional, and neither its "
+                         "model_card.json nor the dataset gives the number of classes.")
+    image_shape = card.get("image_shape") or function.structured_outputs["images"].shape[1:]
+    rng = np.random.default_rng(FLAGS.seed)
+    made = 0
+
+    def generate(count):
+        nonlocal made
+        feed = {"z": tf.constant(rng.standard_normal((count, latent_dim)), tf.float32)}
+        if "label" in inputs:
+            feed["label"] = tf.constant(np.arange(made, made + count) % num_classes, tf.int32)
+        made += count
+        return function(**feed)["images"].numpy()
+
+    return generate, tuple(image_shape), f"SavedModel {path}"
+
+
+def _keras_generator(model_path):
+    """`(generate_fn, image_shape, description)` of a `.keras` kerasgan model."""
+    import keras
+    import numpy as np
+
+    import kerasgan  # registers the model classes that load_model needs
+
+    if not os.path.isfile(model_path):
+        raise ValueError(f"Model file not found. Received: model_path={model_path!r}")
+    try:
+        model = keras.models.load_model(model_path, compile=False)
+    except Exception as error:  # keras raises many types for a file that is not a model
+        raise ValueError(f"Cannot load model_path={model_path!r}: {_one_line(error)}") from error
+    if not isinstance(model, kerasgan.models.AdversarialModel):
+        raise ValueError(f"model_path={model_path!r} holds a {type(model).__name__}, not a "
+                         "kerasgan model with generate().")
+    made = 0
+
+    def generate(count):
+        nonlocal made
+        labels = None
+        if model.num_classes:
+            labels = np.arange(made, made + count) % model.num_classes
+        # A new seed per call: generate() draws the same latents for the same seed.
+        images = model.generate(count, labels=labels, seed=FLAGS.seed + made, batch_size=count)
+        made += count
+        return images
+
+    return generate, tuple(model.image_shape), f"model {model_path}"
+
+
+def _source(dataset_classes):
+    if FLAGS.export_dir:
+        return _saved_model_generator(FLAGS.export_dir, dataset_classes)
+    if FLAGS.model_path:
+        return _keras_generator(FLAGS.model_path)
+    from kerasgan import training
+
+    checkpoint = training.workdir_paths(FLAGS.workdir)["checkpoint"]
+    if not os.path.isfile(checkpoint):
+        raise ValueError(f"No checkpoint in workdir={FLAGS.workdir!r} (looked for {checkpoint}).")
+    return _keras_generator(checkpoint)
+
+
+def _table(metrics):
+    width = max(len(name) for name in metrics)
+    lines = [f"{'metric':<{width}}  value"]
+    for name, value in metrics.items():
+        text = str(value) if isinstance(value, int) else f"{value:.4f}"
+        lines.append(f"{name:<{width}}  {text}")
+    return "\n".join(lines)
+
+
+def _check_source_flags():
+    """The checks that need no TensorFlow, made before importing it (seconds)."""
+    given = [name for name in _SOURCE_FLAGS if getattr(FLAGS, name)]
+    if len(given) != 1:
+        raise ValueError("Pass exactly one of --export_dir, --model_path, --workdir or "
+                         f"--baseline_split. Received: {', '.join(given) or 'none'}")
+    for name, exists in (("model_path", os.path.isfile), ("export_dir", os.path.isdir),
+                         ("workdir", os.path.isdir)):
+        value = getattr(FLAGS, name)
+        if value and not exists(value):
+            raise ValueError(f"`{name}` not found. Received: {name}={value!r}")
+
+
+def _run():
+    _check_source_flags()
+    from kerasgan import data, evaluation, validation
+    from kerasgan.io_utils import atomic_write_bytes
+
+    num_samples = validation.check_positive_int("num_samples", FLAGS.num_samples)
+    batch_size = validation.check_positive_int("batch_size", FLAGS.batch_size)
+    info = data.info(FLAGS.dataset, FLAGS.data_dir)
+    extractor = evaluation.feature_extractor(FLAGS.features, weights_path=FLAGS.weights_path)
+    common = {"batch_size": batch_size, "seed": FLAGS.seed}
+
+    if FLAGS.baseline_split:
+        real, _ = data.load_arrays(FLAGS.dataset, FLAGS.split, data_dir=FLAGS.data_dir)
+        baseline, _ = data.load_arrays(FLAGS.dataset, FLAGS.baseline_split, limit=num_samples,
+                                       data_dir=FLAGS.data_dir)
+        description = f"{FLAGS.dataset}/{FLAGS.baseline_split} ({len(baseline)} real images)"
+        print(f"Evaluating {description} against {FLAGS.dataset}/{FLAGS.split}")
+        metrics = evaluation.evaluate(baseline, real, extractor, **common)
+        num_samples = len(baseline)
+    else:
+        generate, image_shape, description = _source(info.num_classes)
+        real, _ = data.load_arrays(FLAGS.dataset, FLAGS.split, image_size=image_shape[:2],
+                                   channels=image_shape[-1], data_dir=FLAGS.data_dir)
+        print(f"Evaluating {num_samples} samples of {description} against "
+              f"{FLAGS.dataset}/{FLAGS.split} ({len(real)} images), features={extractor.name}")
+        metrics = evaluation.evaluate_generator(generate, real, num_samples,
+                                                features=extractor, **common)
+    print(_table(metrics))
+    if FLAGS.out:
+        report = {
+            "source": description,
+            "dataset": FLAGS.dataset,
+            "split": FLAGS.split,
+            "num_real": int(len(real)),
+            "num_samples": num_samples,
+            "features": extractor.name,
+            "seed": FLAGS.seed,
+            "metrics": metrics,
+        }
+        atomic_write_bytes(FLAGS.out, (json.dumps(report, indent=2) + "\n").encode())
+        print(f"Wrote {FLAGS.out}")
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if not FLAGS["verbosity"].present:
+        logging.set_verbosity(logging.WARNING)  # TF's SavedModel loader logs at INFO
+    try:
+        _run()
+    except (ValueError, FileNotFoundError, OSError) as error:
+        sys.exit(f"evaluate.py: error: {_one_line(error)}")
+
+
+if __name__ == "__main__":
+    app.run(main)
