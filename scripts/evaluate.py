@@ -60,7 +60,8 @@ def _saved_model_generator(export_dir, dataset_classes):
 
     path = export.latest_saved_model(export_dir)
     try:
-        function = tf.saved_model.load(path).signatures["serving_default"]
+        signatures = tf.saved_model.load(path).signatures
+        function = signatures["serving_default"]
     except Exception as error:  # a corrupt SavedModel raises several TF error types
         raise ValueError(f"Cannot load the SavedModel in export_dir={export_dir!r}: "
                          f"{_one_line(error)}") from error
@@ -70,6 +71,9 @@ def _saved_model_generator(export_dir, dataset_classes):
         with open(card_path) as file:
             card = json.load(file)
     inputs = function.structured_input_signature[1]
+    if "sample" in signatures:
+        # The export draws its own latents (z and any codes) in the graph.
+        return _sample_signature_generator(signatures["sample"], card, dataset_classes, path)
     if "z" not in inputs:
         raise ValueError(f"The serving_default signature in {path} has no input `z`. "
                          f"Its inputs: {', '.join(inputs)}")
@@ -90,6 +94,31 @@ def _saved_model_generator(export_dir, dataset_classes):
         made += count
         return function(**feed)["images"].numpy()
 
+    return generate, tuple(image_shape), f"SavedModel {path}"
+
+
+def _sample_signature_generator(function, card, dataset_classes, path):
+    """Generates through the export's `sample` signature, seeds advancing per call."""
+    import numpy as np
+    import tensorflow as tf
+
+    conditional = "label" in function.structured_input_signature[1]
+    num_classes = card.get("num_classes") or dataset_classes
+    if conditional and not num_classes:
+        raise ValueError(f"The generator in {path} is class-conditional, and neither its "
+                         "model_card.json nor the dataset gives the number of classes.")
+    made = 0
+
+    def generate(count):
+        nonlocal made
+        feed = {"num_images": tf.constant(count, tf.int32),
+                "seed": tf.constant(FLAGS.seed + made, tf.int32)}
+        if conditional:
+            feed["label"] = tf.constant(np.arange(made, made + count) % num_classes, tf.int32)
+        made += count
+        return function(**feed)["images"].numpy()
+
+    image_shape = card.get("image_shape") or function.structured_outputs["images"].shape[1:]
     return generate, tuple(image_shape), f"SavedModel {path}"
 
 

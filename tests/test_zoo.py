@@ -1,0 +1,56 @@
+"""The zoo: every recipe is a valid, documented config, and scripts/zoo_report.py writes
+results.json, the README table, sample grids and exports."""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import kerasgan
+from conftest import REPO_ROOT
+from kerasgan import training
+
+RECIPES = sorted(glob.glob(os.path.join(REPO_ROOT, "zoo", "*.py")))
+
+
+@pytest.mark.parametrize("path", RECIPES, ids=os.path.basename)
+def test_recipe_is_a_documented_config_of_a_registered_model(path):
+    for smoke in (False, True):
+        config = training.resolve_config(training.load_recipe(path, smoke=smoke))
+        assert config["model"] in kerasgan.list_models()
+        assert config["name"] == os.path.splitext(os.path.basename(path))[0]
+    doc = open(path).read()
+    assert f"--recipe=zoo/{os.path.basename(path)}" in doc
+    assert "Result" in doc and "Reference" in doc
+
+
+def test_zoo_report_writes_results_table_grids_and_exports(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    result = subprocess.run(
+        [sys.executable, os.path.join(REPO_ROOT, "scripts", "zoo_report.py"), "--smoke",
+         "--recipes=cgan_digits", f"--zoo_dir={REPO_ROOT}/zoo", f"--results_dir={tmp_path}",
+         f"--workdir_root={tmp_path / 'runs'}", f"--export_root={tmp_path / 'exp'}",
+         "--num_samples=100"],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results) == {"real_train_split", "cgan_digits"}
+    row = results["cgan_digits"]
+    assert row["steps"] == 2 and row["train_seconds"] > 0
+    assert row["versions"]["tensorflow"]
+    for key in ("frechet_distance", "kernel_distance", "precision", "recall",
+                "modes_covered", "mode_kl", "label_accuracy"):
+        assert key in row["metrics"]
+    # The floor (real train images) is far closer to the test split than 2 smoke steps.
+    floor = results["real_train_split"]["metrics"]
+    assert floor["frechet_distance"] < row["metrics"]["frechet_distance"] / 5
+    assert floor["modes_covered"] == 10
+    table = (tmp_path / "README.md").read_text().splitlines()
+    rows = [line for line in table if line.startswith("| `")]
+    assert rows[0].startswith("| `real_train_split`") and rows[1].startswith("| `cgan_digits`")
+    assert os.path.getsize(tmp_path / "samples" / "cgan_digits.png") > 0
+    card = kerasgan.export.load_model_card(tmp_path / "exp" / "cgan_digits")
+    assert card["metrics"]["frechet_distance"] == row["metrics"]["frechet_distance"]
