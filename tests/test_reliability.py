@@ -192,3 +192,29 @@ def test_create_model_builds_or_raises_a_value_error_naming_the_value(
         return
     assert latent_dim > 0 and side > 0 and channels > 0
     assert model.generate(1, seed=0).shape == (1, side, side, channels)
+
+
+def _pixels(images):
+    return np.reshape(images, (len(images), -1))
+
+
+@hypothesis.settings(max_examples=40, deadline=None)
+@hypothesis.given(
+    dtype=st.sampled_from(["uint8", "float32", "float64", "int32", "bool"]),
+    shape=st.lists(st.integers(0, 6), min_size=1, max_size=5),
+    real_count=st.integers(0, 12),
+    scale=st.sampled_from([0.5, 1.0, 3.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_evaluate_gives_finite_metrics_or_a_value_error(dtype, shape, real_count, scale, seed):
+    rng = np.random.default_rng(seed)
+    generated = (rng.uniform(-scale, scale, shape) * (127 if dtype == "uint8" else 1))
+    generated = np.abs(generated).astype(dtype) if dtype == "uint8" else generated.astype(dtype)
+    real = rng.uniform(-1, 1, (real_count, *shape[1:])).astype(np.float32)
+    try:
+        metrics = kerasgan.evaluation.evaluate(generated, real, features=_pixels, k=1)
+    except ValueError as error:
+        assert str(error)  # a message, not a bare exception
+        return
+    assert np.isfinite(metrics["frechet_distance"]) and metrics["frechet_distance"] > -1e-6
+    assert 0 <= metrics["precision"] <= 1 and 0 <= metrics["recall"] <= 1
