@@ -13,7 +13,10 @@ def to_uint8(images):
 
     Works on numpy arrays and on tensors inside serving graphs; returns a tensor.
     """
-    scaled = tf.round((tf.cast(images, tf.float32) + 1.0) * 127.5)
+    # floor(x * 127.5 + 128) is round((x + 1) * 127.5) with halves up. It avoids
+    # tf.round, whose int8 LiteRT kernel collapsed the images to 3 grey levels (mean
+    # error 22.8 levels on dcgan_digits; 1.0 with this form).
+    scaled = tf.cast(images, tf.float32) * 127.5 + 128.0
     return tf.cast(tf.clip_by_value(scaled, 0.0, 255.0), tf.uint8)
 
 
