@@ -17,6 +17,10 @@ A config (what a recipe's `get_config()` returns, or what command-line flags giv
     "seed": 0,
     "deterministic": False,           # TF op determinism: bit-identical reruns
     "data_dir": None,                 # tfds data directory
+    "distribute": "none",             # "none", "mirrored", "multi_worker", "tpu"
+    "mixed_precision": None,          # None (float32), "mixed_float16", "mixed_bfloat16"
+    "steps_per_execution": 1,         # train steps per tf.function call
+    "jit_compile": "auto",            # XLA: True, False, or "auto" (see JIT_COMPILE)
 }
 ```
 
@@ -30,17 +34,19 @@ Example:
 ['d_loss', 'fake_score']
 """
 
+import contextlib
 import dataclasses
 import importlib.util
 import json
 import os
 import time
+import warnings
 
 import keras
 import tensorflow as tf
 
 from kerasgan import callbacks as gan_callbacks
-from kerasgan import data, validation
+from kerasgan import data, distribute, validation
 from kerasgan.io_utils import atomic_write_bytes
 from kerasgan.registry import create_model, model_defaults
 
@@ -58,7 +64,13 @@ DEFAULTS = {
     "seed": 0,
     "deterministic": False,
     "data_dir": None,
+    "distribute": "none",
+    "mixed_precision": None,
+    "steps_per_execution": 1,
+    "jit_compile": "auto",
 }
+
+MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 
 def load_recipe(path, smoke=False):
@@ -112,8 +124,48 @@ def resolve_config(config):
         value = resolved[key]
         if value is not None and not (isinstance(value, (int, float)) and value > 0):
             raise ValueError(f"`{key}` must be a positive number. Received: {key}={value!r}")
+    validation.check_positive_int("steps_per_execution", resolved["steps_per_execution"])
+    validation.check_choice("distribute", resolved["distribute"], distribute.STRATEGIES)
+    if resolved["mixed_precision"] in ("float32", "none"):
+        resolved["mixed_precision"] = None
+    if resolved["mixed_precision"] is not None:
+        validation.check_choice("mixed_precision", resolved["mixed_precision"],
+                                MIXED_PRECISION_POLICIES)
+    jit = resolved["jit_compile"]
+    if isinstance(jit, str) and jit.lower() in ("true", "false", "auto"):
+        jit = {"true": True, "false": False, "auto": "auto"}[jit.lower()]
+    if jit not in (True, False, "auto"):
+        raise ValueError(
+            f"`jit_compile` must be True, False or 'auto'. Received: jit_compile={jit!r}"
+        )
+    resolved["jit_compile"] = jit
     resolved.setdefault("name", f"{resolved['model']}_{resolved['dataset']}")
     return resolved
+
+
+def jit_compile_setting(value="auto"):
+    """Resolves `jit_compile="auto"` per platform, from measurements (README, Performance).
+
+    XLA made the zoo's small GAN steps slower on CPU (see `scripts/bench.py`), so
+    "auto" means off there; on GPU and TPU, where XLA fuses the convolutions'
+    element-wise neighbours, it is on. Keras itself turns XLA off under strategies.
+    """
+    if value != "auto":
+        return value
+    return bool(tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("TPU"))
+
+
+def float32_outputs(network):
+    """Makes the layers that produce `network`'s outputs compute in float32.
+
+    Under a mixed policy, the generator's images then leave (and the export serves
+    them) as float32, and the discriminator's logits reach the losses as float32,
+    where float16's sigmoid cross-entropy would saturate.
+    """
+    for output in network.outputs:
+        layer = output._keras_history.operation
+        layer.dtype_policy = "float32"
+    return network
 
 
 def build_model(config):
@@ -139,12 +191,42 @@ def build_model(config):
         kwargs["num_classes"] = info.num_classes
     if config["seed"] is not None and "seed" in defaults:
         kwargs.setdefault("seed", config["seed"])
-    return create_model(config["model"], **kwargs)
+    model = create_model(config["model"], **kwargs)
+    if config.get("mixed_precision"):
+        for name in model.network_names:
+            float32_outputs(getattr(model, name))
+    return model
+
+
+def float32_twin(model, config):
+    """The model to export: `model` itself, or for a mixed-precision run a float32
+    copy with the same weights.
+
+    TFLite's builtin ops have no float16 convolutions or matmuls, and serving
+    clients send and receive float32: the export computes in float32 throughout
+    (its `.fp16.tflite` flavour still stores float16 weights).
+    """
+    if not config.get("mixed_precision"):
+        return model
+    previous_policy = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("float32")
+    try:
+        twin = build_model({**config, "mixed_precision": None})
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+    for name in model.network_names:
+        getattr(twin, name).set_weights(getattr(model, name).get_weights())
+    return twin
 
 
 def compile_model(model, config):
-    """Compiles with the variant's default optimizers, at the config's learning rates."""
-    model.compile()
+    """Compiles with the variant's default optimizers, at the config's learning rates,
+    `steps_per_execution` and `jit_compile`.
+
+    Call it inside the strategy's scope: the optimizers are created and built here.
+    """
+    model.compile(steps_per_execution=config.get("steps_per_execution", 1),
+                  jit_compile=jit_compile_setting(config.get("jit_compile", "auto")))
     for optimizer, key in ((model.d_optimizer, "d_learning_rate"),
                            (model.g_optimizer, "g_learning_rate")):
         if config[key] is not None:
@@ -209,13 +291,21 @@ class TrainResult:
     steps: int
 
 
-def train(config, workdir, verbose=1):
+def train(config, workdir, verbose=1, strategy=None):
     """Builds, compiles and fits the config's model, writing logs under `workdir`.
+
+    The model and both optimizers are created inside the strategy's scope, under the
+    config's mixed-precision policy (restored afterwards). In a multi-worker cluster
+    every worker trains, but only the chief writes to `workdir`; the others write
+    into a throwaway directory (`distribute.worker_dir`).
 
     Args:
         config: A dict from `resolve_config`.
         workdir: Directory for TensorBoard logs, sample PNGs and checkpoints.
         verbose: `fit` verbosity; 1 shows the Keras progress bar.
+        strategy: A `tf.distribute.Strategy` to use instead of creating the one the
+            config's `distribute` names (one process can hold only one
+            MirroredStrategy safely, so tests pass theirs).
 
     Returns:
         A `TrainResult`.
@@ -225,32 +315,71 @@ def train(config, workdir, verbose=1):
     if config["deterministic"]:
         # Same seed, same machine, same weights bit for bit (at some cost in speed).
         tf.config.experimental.enable_op_determinism()
-    os.makedirs(workdir, exist_ok=True)
-    model = compile_model(build_model(config), config)
-    dataset = training_dataset(config, model)
-    callbacks = training_callbacks(config, workdir)
-    start = time.perf_counter()
-    history = model.fit(
-        dataset,
-        epochs=config["epochs"],
-        steps_per_epoch=config["steps_per_epoch"],
-        callbacks=callbacks,
-        verbose=verbose,
-        shuffle=False,  # the dataset shuffles itself; Keras warns otherwise
-    )
-    seconds = time.perf_counter() - start
+    if strategy is None:
+        strategy = distribute.get_strategy(config.get("distribute", "none"))
+    if strategy.num_replicas_in_sync > 1 and config.get("steps_per_execution", 1) > 1:
+        # Keras 3.15's multi-step loop fails under a multi-replica strategy ("You
+        # must feed a value for placeholder tensor 'while/cond/Placeholder'"), even
+        # for a plain Sequential model: run one step per call there.
+        warnings.warn(f"steps_per_execution={config['steps_per_execution']} does not run "
+                      "under a multi-replica strategy in Keras 3.15; using 1.")
+        config = {**config, "steps_per_execution": 1}
+    previous_policy = keras.mixed_precision.global_policy()
+    if config.get("mixed_precision"):
+        keras.mixed_precision.set_global_policy(config["mixed_precision"])
+    try:
+        with strategy.scope():
+            model = compile_model(build_model(config), config)
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+    chief = distribute.is_chief(strategy)
+    with distribute.worker_dir(workdir, strategy) as writable_dir:
+        os.makedirs(writable_dir, exist_ok=True)
+        result, callbacks = _fit(model, config, writable_dir, verbose, strategy)
     guard = next(c for c in callbacks if isinstance(c, gan_callbacks.NonFiniteGuard))
     if guard.failure is not None:
         checkpoint = workdir_paths(workdir)["checkpoint"]
         kept = (f"the last good checkpoint {checkpoint} is kept" if os.path.exists(checkpoint)
                 else "no epoch finished, so there is no checkpoint")
         raise NonFiniteLossError(f"{guard.message()}; {kept}.")
+    if chief:
+        atomic_write_bytes(os.path.join(workdir, SUMMARY_FILE),
+                           json.dumps(training_summary(config, result), indent=2).encode())
+    return result
+
+
+def _fit(model, config, workdir, verbose, strategy):
+    dataset = training_dataset(config, model)
+    callbacks = training_callbacks(config, workdir)
+    scope = contextlib.nullcontext()
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        # Keras 3.15's `fit` first reduces one `(images, labels)` batch with
+        # `strategy.reduce`, which takes no nested values under this strategy
+        # ("Attempt to convert a value (PerReplica...)"). That symbolic build is
+        # skipped for models not bound to a strategy; the model is built and its
+        # optimizers too, so fit inside the scope instead, which Keras then uses.
+        model._distribute_strategy = None
+        scope = strategy.scope()
+        # It also averages the logs across workers with `reduce("MEAN", axis=0)`,
+        # which fails on scalars: hand it each log as a vector of one.
+        train_step = model.train_step
+        model.train_step = lambda data: {key: tf.reshape(value, [1])
+                                         for key, value in train_step(data).items()}
+    start = time.perf_counter()
+    with scope:
+        history = model.fit(
+            dataset,
+            epochs=config["epochs"],
+            steps_per_epoch=config["steps_per_epoch"],
+            callbacks=callbacks,
+            verbose=verbose,
+            shuffle=False,  # the dataset shuffles itself; Keras warns otherwise
+        )
+    seconds = time.perf_counter() - start
     final = {key: float(values[-1]) for key, values in history.history.items() if values}
     result = TrainResult(model, history.history, final, seconds,
                          int(model.d_optimizer.iterations.numpy()))
-    atomic_write_bytes(os.path.join(workdir, SUMMARY_FILE),
-                       json.dumps(training_summary(config, result), indent=2).encode())
-    return result
+    return result, callbacks
 
 
 SUMMARY_FILE = "training.json"

@@ -4,6 +4,11 @@ The default GAN (DCGAN on the embedded digits, about 4 minutes on a 2-core CPU):
 
     python scripts/train.py --recipe=zoo/dcgan_digits.py
 
+On all local devices (GPUs, or the CPU), in mixed precision:
+
+    python scripts/train.py --recipe=zoo/dcgan_digits.py --distribute=mirrored \
+        --mixed_precision=mixed_float16
+
 Any registered model on any dataset, with flags overriding the recipe or defaults:
 
     python scripts/train.py --model=cgan --dataset=digits --epochs=5 --batch_size=32 \
@@ -37,6 +42,15 @@ flags.DEFINE_float("g_learning_rate", None, "Generator learning rate.")
 flags.DEFINE_integer("seed", None, "Random seed.")
 flags.DEFINE_bool("deterministic", None, "Turn on TF op determinism: with --seed, two runs "
                   "on one machine give bit-identical weights (slower).")
+flags.DEFINE_enum("distribute", None, ["none", "mirrored", "multi_worker", "tpu"],
+                  "tf.distribute strategy: one device, all local devices, the workers of "
+                  "TF_CONFIG, or a TPU. Only the chief writes logs, checkpoints and exports.")
+flags.DEFINE_enum("mixed_precision", None, ["float32", "mixed_float16", "mixed_bfloat16"],
+                  "Keras dtype policy; float16 loss-scales both optimizers. The exported "
+                  "generator stays float32 at its inputs and outputs.")
+flags.DEFINE_integer("steps_per_execution", None, "Train steps per tf.function call.")
+flags.DEFINE_enum("jit_compile", None, ["auto", "true", "false"],
+                  "XLA-compile the train step; auto: on for GPU/TPU, off on CPU (measured).")
 flags.DEFINE_string("workdir", None, "Logs, samples and checkpoints; default runs/<run name>.")
 flags.DEFINE_string("export_dir", None, "Export directory; default exported/<run name>.")
 flags.DEFINE_bool("export", True, "Export the generator after training.")
@@ -45,7 +59,8 @@ flags.DEFINE_bool("list_models", False, "Print the registered models and exit.")
 
 _CONFIG_FLAGS = ("model", "dataset", "data_dir", "image_size", "epochs", "steps_per_epoch",
                  "batch_size", "label_smoothing", "d_learning_rate", "g_learning_rate", "seed",
-                 "deterministic")
+                 "deterministic", "distribute", "mixed_precision", "steps_per_execution",
+                 "jit_compile")
 
 
 def _config_from_flags():
@@ -66,7 +81,7 @@ def main(argv):
     if not FLAGS["verbosity"].present:
         logging.set_verbosity(logging.WARNING)  # TF's SavedModel writer logs at INFO
     import kerasgan
-    from kerasgan import export, training
+    from kerasgan import distribute, export, training
 
     if FLAGS.list_models:
         print("\n".join(kerasgan.list_models()))
@@ -87,9 +102,11 @@ def main(argv):
     print(f"Trained {result.steps} steps in {result.train_seconds:.1f} s. Final: {losses}")
     if not FLAGS.export:
         return
+    if not distribute.is_chief():
+        return  # one export per cluster: the chief's
     try:
         export.export_generator(
-            result.model, export_dir,
+            training.float32_twin(result.model, config), export_dir,
             extra_card={"training": training.training_summary(config, result)},
         )
     except (FileExistsError, export.ExportError) as error:

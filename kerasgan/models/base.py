@@ -174,6 +174,16 @@ class AdversarialModel(keras.Model):
         self.g_optimizer = keras.optimizers.get(g_optimizer) or self.default_optimizer(
             "generator"
         )
+        # Under mixed_float16, small float16 gradients underflow to zero: scale the
+        # loss (`apply_gradients` seeds backprop with the scale) and let the wrapper
+        # unscale and skip non-finite steps, as `keras.Model.compile` does for one
+        # optimizer. bfloat16 has float32's range and needs none.
+        if self.dtype_policy.name == "mixed_float16":
+            self.d_optimizer, self.g_optimizer = (
+                optimizer if isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(optimizer, name=f"{player}_loss_scale")
+                for optimizer, player in ((self.d_optimizer, "d"), (self.g_optimizer, "g"))
+            )
         # Built here, inside whatever strategy scope `compile` runs in, so `fit`
         # works under `tf.distribute` (keras-team/keras#20164) and `.keras` loading
         # finds the slots to restore.
@@ -245,12 +255,17 @@ class AdversarialModel(keras.Model):
         """Applies `d loss / d network.trainable_weights` with `optimizer`.
 
         `loss` is this replica's batch mean; dividing the gradients by the number of
-        replicas makes the all-reduced (summed) update the global-batch mean.
+        replicas makes the all-reduced (summed) update the global-batch mean. With a
+        `LossScaleOptimizer` (mixed_float16) the gradients are also multiplied by its
+        loss scale, which its `apply` divides out again.
         """
         weights = network.trainable_weights
         # Seeding backprop with 1/replicas scales dense and sparse (IndexedSlices,
-        # from embeddings) gradients alike.
-        seed = tf.constant(1.0 / _num_replicas(), dtype=loss.dtype)
+        # from embeddings) gradients alike; the same seed carries the loss scale.
+        seed = tf.constant(1.0 / _num_replicas(), dtype="float32")
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            seed = optimizer.scale_loss(seed)
+        seed = tf.cast(seed, loss.dtype)
         gradients = tape.gradient(loss, weights, output_gradients=seed)
         optimizer.apply_gradients(zip(gradients, weights))
 
