@@ -335,6 +335,10 @@ def train(config, workdir, verbose=1, strategy=None):
     chief = distribute.is_chief(strategy)
     with distribute.worker_dir(workdir, strategy) as writable_dir:
         os.makedirs(writable_dir, exist_ok=True)
+        stale = os.path.join(writable_dir, SUMMARY_FILE)
+        if os.path.exists(stale):
+            # A new run is under way: its checkpoints no longer match the old summary.
+            os.remove(stale)
         result, callbacks = _fit(model, config, writable_dir, verbose, strategy)
     guard = next(c for c in callbacks if isinstance(c, gan_callbacks.NonFiniteGuard))
     if guard.failure is not None:

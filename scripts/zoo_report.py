@@ -62,8 +62,10 @@ def _train_or_reuse(config, workdir):
 
     summary = training.load_training_summary(workdir)
     checkpoint = training.workdir_paths(workdir)["checkpoint"]
-    same = summary and summary["config"] == {
-        k: v for k, v in config.items() if k not in ("model_kwargs", "recipe")}
+    # Keys added to training.DEFAULTS after a run count as their default values.
+    same = summary and summary["model_kwargs"] == config["model_kwargs"] and all(
+        summary["config"].get(key, training.DEFAULTS.get(key)) == value
+        for key, value in config.items() if key not in ("model_kwargs", "recipe"))
     if FLAGS.reuse and same and os.path.exists(checkpoint):
         print(f"Reusing the finished run in {workdir}")
         return keras.models.load_model(checkpoint), summary
