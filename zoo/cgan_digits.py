@@ -9,7 +9,10 @@ training; 278 s for the whole command, export included).
 Result (2-core CPU, 2026-11-21): final epoch means d_loss=0.597, g_loss=2.551,
 real_score=0.76, fake_score=0.13. In the epoch-60 grid (one class per column) every
 column shows the requested digit, 0 to 9. LiteRT reproduces the SavedModel exactly
-(0 uint8 levels). Sample-quality metrics come with kerasgan.evaluation.
+(0 uint8 levels). Measured by scripts/zoo_report.py (1,000 samples vs the 360
+held-out digits): Frechet distance 13.3 (floor 5.7), KID 1.4, precision 0.87, recall
+0.51, all 10 classes covered, and the digits classifier reads 98.3% of the samples as
+the requested class.
 
 Reference: Mirza & Osindero 2014, https://arxiv.org/abs/1411.1784
 """

@@ -10,6 +10,9 @@ Result (2-core CPU, 2026-11-21): final epoch means d_loss=0.846, g_loss=1.863,
 real_score=0.67, fake_score=0.23. The epoch-200 grid shows digit shapes (0, 1, 3, 6,
 8, 9) with pixel speckle, the MLP baseline's typical look; at 30 epochs (660 steps)
 it was still noise. LiteRT reproduces the SavedModel exactly (0 uint8 levels).
+Measured by scripts/zoo_report.py (1,000 samples vs the 360 held-out digits): Frechet
+distance 82.6 (floor 5.7), precision 0.77, recall 0.14, 8 of 10 classes covered: the
+MLP GAN drops modes where the DCGAN covers all ten.
 
 Reference: Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661
 """
