@@ -54,3 +54,28 @@ def test_zoo_report_writes_results_table_grids_and_exports(tmp_path):
     assert os.path.getsize(tmp_path / "samples" / "cgan_digits.png") > 0
     card = kerasgan.export.load_model_card(tmp_path / "exp" / "cgan_digits")
     assert card["metrics"]["frechet_distance"] == row["metrics"]["frechet_distance"]
+
+
+def test_floor_below_trained_below_briefly_trained_below_untrained_dcgan():
+    from kerasgan import data, evaluation
+
+    real, _ = data.load_arrays("digits", "test")
+    stats = evaluation.compute_statistics(real)
+    floor = evaluation.evaluate(data.load_arrays("digits", "train", limit=500)[0], stats)
+
+    untrained = kerasgan.create_model("dcgan", latent_dim=16, base_filters=8, seed=0)
+    untrained_fd = evaluation.evaluate(untrained.generate(500, seed=1), stats)
+    brief = kerasgan.create_model("dcgan", latent_dim=16, base_filters=8, seed=0)
+    brief.compile()
+    brief.fit(data.load("digits", batch_size=32, repeat=True, seed=0), epochs=1,
+              steps_per_epoch=150, verbose=0)
+    brief_fd = evaluation.evaluate(brief.generate(500, seed=1), stats)
+
+    shipped = kerasgan.export.run_saved_model(
+        os.path.join(REPO_ROOT, "exported", "dcgan_digits", "1"),
+        {"num_images": 500, "seed": 1}, "sample")["images"]
+    shipped_fd = evaluation.evaluate(shipped, stats)
+
+    distances = [m["frechet_distance"] for m in (floor, shipped_fd, brief_fd, untrained_fd)]
+    assert distances == sorted(distances), distances
+    assert floor["modes_covered"] == 10 and shipped_fd["modes_covered"] >= 9
