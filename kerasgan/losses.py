@@ -128,3 +128,459 @@ def get(name, kind="generator"):
             f"Choices: {', '.join(sorted(table))}."
         )
     return table[name]
+
+
+# Conditioning variants: auxiliary classifiers, mutual information, category entropies --
+#
+# These take logits over classes or codes in the last axis (`[..., K]`) and reduce
+# with a mean over every other axis. `marginal_entropy` is the one exception to
+# "mean of a per-example term": it is the entropy of the batch's mean prediction, so
+# under `tf.distribute` it is estimated on each replica's batch, as the paper
+# estimates it on a minibatch.
+
+_HALF_LOG_TWO_PI = 0.9189385332046727  # 0.5 * log(2 pi), the Gaussian's normalizer
+
+
+def softmax_cross_entropy(logits, labels):
+    """Mean cross-entropy `-log softmax(logits)[label]` of integer labels.
+
+    Args:
+        logits: Tensor `[..., K]` of class logits.
+        labels: Integer tensor `[...]` in `[0, K)`.
+
+    Returns:
+        A scalar tensor.
+    """
+    logits = _float_logits(logits)
+    labels = ops.cast(labels, "int32")
+    return ops.mean(ops.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+
+
+def auxiliary_classifier_loss(class_logits, labels):
+    """AC-GAN class loss: `-log P(C = c | X)`, the negative of `L_C` for one batch.
+
+    Odena et al. 2017, Eq. 2: both players maximise the class log-likelihood
+    `L_C`; the discriminator on real and fake images, the generator on fakes.
+
+    Args:
+        class_logits: The auxiliary classifier's logits `[..., num_classes]`.
+        labels: Integer labels `[...]`: the real labels, or the classes the fakes
+            were generated for.
+
+    Returns:
+        A scalar tensor.
+
+    Reference:
+        Odena, Olah & Shlens, 2017, "Conditional Image Synthesis with Auxiliary
+        Classifier GANs", https://arxiv.org/abs/1610.09585
+    """
+    return softmax_cross_entropy(class_logits, labels)
+
+
+def mutual_information_categorical_loss(code_logits, codes):
+    """InfoGAN's categorical term: `-E[log Q(c | G(z, c))]`.
+
+    The variational lower bound on the mutual information is
+    `L_I = E[log Q(c | x)] + H(c)` (Chen et al. 2016, Eq. 5); `H(c)` is fixed by the
+    code's prior, so minimising this cross-entropy maximises `L_I`.
+
+    Args:
+        code_logits: Q's logits over the code values `[..., num_categories]`.
+        codes: The integer codes the images were generated from, `[...]`.
+
+    Returns:
+        A scalar tensor, `H(c) - L_I` (`log num_categories - L_I` for a uniform code).
+
+    Reference:
+        Chen et al., 2016, "InfoGAN: Interpretable Representation Learning by
+        Information Maximizing Generative Adversarial Nets", https://arxiv.org/abs/1606.03657
+    """
+    return softmax_cross_entropy(code_logits, codes)
+
+
+def gaussian_code_loss(predicted_mean, codes, stddev=1.0):
+    """InfoGAN's continuous term: the negative log-likelihood of the codes under
+    Q's factored Gaussian with mean `predicted_mean` and a fixed `stddev`.
+
+    `0.5 * ((c - mu) / stddev)**2 + log(stddev) + 0.5 * log(2 pi)` per code dimension,
+    summed over the last axis (the code vector's log-likelihood) and averaged over
+    the others. With a fixed variance only the squared error carries gradient.
+
+    Args:
+        predicted_mean: Q's means `[..., code_dim]`.
+        codes: The continuous codes the images were generated from, same shape.
+        stddev: The fixed standard deviation of Q's Gaussian, positive.
+
+    Returns:
+        A scalar tensor (negative when the fit is tighter than `stddev`'s scale).
+    """
+    predicted_mean = _float_logits(predicted_mean)
+    codes = ops.cast(codes, predicted_mean.dtype)
+    stddev = ops.cast(stddev, predicted_mean.dtype)
+    standardized = (codes - predicted_mean) / stddev
+    per_dimension = 0.5 * ops.square(standardized) + ops.log(stddev) + _HALF_LOG_TWO_PI
+    return ops.mean(ops.sum(per_dimension, axis=-1))
+
+
+def conditional_entropy(logits):
+    """Mean entropy of the predicted class distribution, `E_x[H[p(y | x)]]`.
+
+    Zero for confident (one-hot) predictions, `log K` for uniform ones.
+
+    Args:
+        logits: Tensor `[..., K]` of class logits.
+
+    Returns:
+        A scalar tensor.
+    """
+    logits = _float_logits(logits)
+    log_probs = ops.log_softmax(logits, axis=-1)
+    return -ops.mean(ops.sum(ops.exp(log_probs) * log_probs, axis=-1))
+
+
+def marginal_entropy(logits, epsilon=1e-8):
+    """Entropy of the batch's mean prediction, `H[E_x[p(y | x)]]`.
+
+    `log K` when the batch spreads evenly over the K classes, zero when every
+    example predicts the same class. All axes but the last are the batch.
+
+    Args:
+        logits: Tensor `[..., K]` of class logits.
+        epsilon: Added inside the log so an empty class gives a finite gradient.
+
+    Returns:
+        A scalar tensor.
+    """
+    logits = _float_logits(logits)
+    probs = ops.softmax(logits, axis=-1)
+    num_classes = ops.shape(logits)[-1]
+    marginal = ops.mean(ops.reshape(probs, (-1, num_classes)), axis=0)
+    return -ops.sum(marginal * ops.log(marginal + epsilon))
+
+
+def catgan_discriminator_loss(real_logits, fake_logits):
+    """CatGAN discriminator loss, the negative of Springenberg 2015, Eq. 7 for D.
+
+    D maximises `H_X[p(y | D)] - E_x[H[p(y | x, D)]] + E_z[H[p(y | G(z), D)]]`:
+    confident on each real example, yet spread over all K classes across the real
+    batch, and uncertain on fakes.
+
+    Args:
+        real_logits: D's category logits on real images `[..., K]`.
+        fake_logits: D's category logits on generated images `[..., K]`.
+
+    Returns:
+        A scalar tensor.
+
+    Reference:
+        Springenberg, 2015, "Unsupervised and Semi-supervised Learning with
+        Categorical Generative Adversarial Networks", https://arxiv.org/abs/1511.06390
+    """
+    return (
+        -marginal_entropy(real_logits)
+        + conditional_entropy(real_logits)
+        - conditional_entropy(fake_logits)
+    )
+
+
+def catgan_generator_loss(fake_logits):
+    """CatGAN generator loss, Springenberg 2015, Eq. 7 for G.
+
+    G minimises `-H_G[p(y | D)] + E_z[H[p(y | G(z), D)]]`: each fake should be
+    classified confidently, and the fakes should cover all K classes.
+
+    Args:
+        fake_logits: D's category logits on generated images `[..., K]`.
+
+    Returns:
+        A scalar tensor.
+    """
+    return conditional_entropy(fake_logits) - marginal_entropy(fake_logits)
+
+
+# Objective variants and penalties ------------------------------------------------
+#
+# Least squares (Mao et al. 2017), Wasserstein (Arjovsky et al. 2017) and hinge
+# (Lim & Ye 2017; Miyato et al. 2018) objectives read the discriminator's raw output
+# as a score, not as the logit of a probability. The penalties differentiate the
+# critic with respect to its input, so they take the critic call as a function and
+# use `tf.GradientTape`: they are TensorFlow-only, like the rest of the train step.
+#
+# Only `least_squares` joins the GENERATOR_LOSSES / DISCRIMINATOR_LOSSES tables that
+# `GAN(generator_loss=...)` reads: that train step passes `real_target` (label
+# smoothing), which has no meaning for the Wasserstein and hinge critics, and a
+# Wasserstein critic without a Lipschitz constraint (clipping, a penalty) diverges.
+# Those two objectives have their own models: `wgan`, `wgan_gp`, `sngan`.
+
+import tensorflow as tf  # noqa: E402
+
+
+def least_squares_discriminator_loss(real_logits, fake_logits, real_target=1.0, fake_target=0.0):
+    """Least-squares discriminator loss, `1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2]`.
+
+    The 0-1 coding `a = 0, b = 1` (with `c = 1` for the generator) is Eq. 9 of Mao
+    et al., which the paper uses in its experiments. `D` is the raw output, no sigmoid.
+
+    Args:
+        real_logits: Discriminator outputs on real images, any shape.
+        fake_logits: Discriminator outputs on generated images.
+        real_target: `b`, the target for real images. One-sided label smoothing
+            lowers it (`1 - label_smoothing`).
+        fake_target: `a`, the target for generated images.
+
+    Returns:
+        A scalar tensor.
+
+    Reference:
+        Mao et al., 2017, "Least Squares Generative Adversarial Networks", ICCV.
+        https://arxiv.org/abs/1611.04076
+    """
+    real_logits = _float_logits(real_logits)
+    fake_logits = _float_logits(fake_logits)
+    real_target = ops.cast(real_target, real_logits.dtype)
+    fake_target = ops.cast(fake_target, fake_logits.dtype)
+    return 0.5 * ops.mean(ops.square(real_logits - real_target)) + 0.5 * ops.mean(
+        ops.square(fake_logits - fake_target)
+    )
+
+
+def least_squares_generator_loss(fake_logits, target=1.0):
+    """Least-squares generator loss, `1/2 E[(D(G(z)) - c)^2]` with `c = 1` (Mao et al. Eq. 9).
+
+    Args:
+        fake_logits: Discriminator outputs on generated images.
+        target: `c`, the value the generator wants D to output on its images.
+
+    Returns:
+        A scalar tensor.
+    """
+    fake_logits = _float_logits(fake_logits)
+    return 0.5 * ops.mean(ops.square(fake_logits - ops.cast(target, fake_logits.dtype)))
+
+
+def wasserstein_discriminator_loss(real_logits, fake_logits):
+    """Wasserstein critic loss, `E[D(G(z))] - E[D(x)]` (Arjovsky et al. 2017, Eq. 3).
+
+    Minimizing it maximizes `E[D(x)] - E[D(G(z))]`, which estimates the Wasserstein-1
+    distance (up to a constant) only while `D` is kept Lipschitz: by weight
+    clipping (`wgan`) or a gradient penalty (`wgan_gp`).
+
+    Args:
+        real_logits: Critic outputs on real images.
+        fake_logits: Critic outputs on generated images.
+
+    Returns:
+        A scalar tensor: the negated distance estimate.
+
+    Reference:
+        Arjovsky, Chintala & Bottou, 2017, "Wasserstein GAN", ICML.
+        https://arxiv.org/abs/1701.07875
+    """
+    return ops.mean(_float_logits(fake_logits)) - ops.mean(_float_logits(real_logits))
+
+
+def wasserstein_generator_loss(fake_logits):
+    """Wasserstein generator loss, `-E[D(G(z))]`.
+
+    Args:
+        fake_logits: Critic outputs on generated images.
+
+    Returns:
+        A scalar tensor.
+    """
+    return -ops.mean(_float_logits(fake_logits))
+
+
+def hinge_discriminator_loss(real_logits, fake_logits):
+    """Hinge discriminator loss, `E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]`.
+
+    Miyato et al. 2018, Eq. 16; from Lim & Ye 2017 ("Geometric GAN") and Tran et al. 2017.
+
+    Args:
+        real_logits: Discriminator outputs on real images.
+        fake_logits: Discriminator outputs on generated images.
+
+    Returns:
+        A scalar tensor (non-negative; 0 once every real output is >= 1 and every
+        fake output <= -1).
+
+    Reference:
+        Miyato et al., 2018, "Spectral Normalization for Generative Adversarial
+        Networks", ICLR. https://arxiv.org/abs/1802.05957
+    """
+    return ops.mean(ops.relu(1.0 - _float_logits(real_logits))) + ops.mean(
+        ops.relu(1.0 + _float_logits(fake_logits))
+    )
+
+
+def hinge_generator_loss(fake_logits):
+    """Hinge generator loss, `-E[D(G(z))]` (Miyato et al. 2018, Eq. 17).
+
+    Args:
+        fake_logits: Discriminator outputs on generated images.
+
+    Returns:
+        A scalar tensor.
+    """
+    return -ops.mean(_float_logits(fake_logits))
+
+
+def per_example_norm(values, epsilon=1e-12):
+    """L2 norm of each example over all non-batch axes, `sqrt(sum(v^2) + epsilon)`.
+
+    `tf.norm` has the gradient `v / |v|`, which is `0 / 0 = NaN` at `v = 0`; the
+    `epsilon` under the root makes the gradient `v / sqrt(|v|^2 + epsilon)`, which
+    is 0 there. A critic with a flat region (dead ReLUs, saturated outputs) otherwise
+    turns a gradient penalty's own gradient into NaN.
+
+    Args:
+        values: Tensor `[batch, ...]`.
+        epsilon: Small positive number added under the square root.
+
+    Returns:
+        Tensor `[batch]`.
+    """
+    values = _float_logits(values)
+    axes = tuple(range(1, len(values.shape)))
+    squares = ops.sum(ops.square(values), axis=axes) if axes else ops.square(values)
+    return ops.sqrt(squares + epsilon)
+
+
+def _critic_input_gradients(critic_fn, inputs):
+    """`d sum(critic_fn(inputs)) / d inputs`, recorded by any enclosing tape.
+
+    Each example's score depends only on its own input (no batch norm in the
+    critic), so summing the scores gives every example its own input gradient.
+    """
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        scores = critic_fn(inputs)
+    return tape.gradient(scores, inputs)
+
+
+def _check_seed(seed):
+    if seed is None:
+        raise ValueError(
+            "The penalty draws random points: pass `seed`, a stateless seed (int32 `[2]`). "
+            "Received: seed=None"
+        )
+    return tf.cast(seed, tf.int32)
+
+
+def gradient_penalty(critic_fn, real, fake, weight=10.0, seed=None, alpha=None,
+                     target_norm=1.0, epsilon=1e-12):
+    """WGAN-GP penalty, `weight * E[(|grad D(x_hat)|_2 - 1)^2]` (Gulrajani et al. 2017, Eq. 3).
+
+    `x_hat = alpha * x + (1 - alpha) * G(z)` with one `alpha ~ U[0, 1]` per example:
+    uniform samples on the lines between real and generated images.
+
+    Call it inside the critic's `GradientTape`: the penalty is differentiated again
+    with respect to the critic's weights.
+
+    Args:
+        critic_fn: Function from images `[batch, H, W, C]` to scores, e.g.
+            `lambda x: critic(x, training=True)`.
+        real: Real images.
+        fake: Generated images, same shape.
+        weight: `lambda`, 10 in the paper.
+        seed: Stateless seed, int32 `[2]`, for `alpha`. Under `tf.distribute` give
+            each replica its own.
+        alpha: Optional interpolation weights `[batch, 1, 1, 1]` (or broadcastable)
+            instead of drawing them.
+        target_norm: The gradient norm the penalty pulls toward (1: 1-Lipschitz).
+        epsilon: Added under the square root of the norm; see `per_example_norm`.
+
+    Returns:
+        A scalar tensor: the weighted penalty, a mean over the batch.
+
+    Example:
+
+    >>> import numpy as np, tensorflow as tf
+    >>> w = tf.constant([[0.6], [0.8]])  # a linear critic with |w| = 1
+    >>> real = np.ones([4, 2], np.float32); fake = np.zeros([4, 2], np.float32)
+    >>> float(gradient_penalty(lambda x: tf.matmul(x, w), real, fake, seed=[1, 2])) < 1e-6
+    True
+
+    Reference:
+        Gulrajani et al., 2017, "Improved Training of Wasserstein GANs", NeurIPS.
+        https://arxiv.org/abs/1704.00028
+    """
+    real = _float_logits(real)
+    fake = ops.cast(fake, real.dtype)
+    if alpha is None:
+        alpha_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
+        alpha = tf.random.stateless_uniform(alpha_shape, seed=_check_seed(seed), dtype=real.dtype)
+    # The interpolates are data: the penalty constrains D, and sends no gradient to G.
+    interpolates = tf.stop_gradient(fake + ops.cast(alpha, real.dtype) * (real - fake))
+    norms = per_example_norm(_critic_input_gradients(critic_fn, interpolates), epsilon)
+    return weight * ops.mean(ops.square(norms - target_norm))
+
+
+def dragan_penalty(critic_fn, real, weight=10.0, seed=None, perturbation_scale=0.5,
+                   target_norm=1.0, epsilon=1e-12):
+    """DRAGAN penalty: the gradient-norm penalty in a noisy neighbourhood of the real data.
+
+    `weight * E[(|grad D(x_hat)|_2 - 1)^2]` with `x_p = x + c * std(x) * U[0, 1]`
+    (elementwise; `std` over the whole batch, `c = perturbation_scale`) and
+    `x_hat = x + alpha * (x_p - x)`, `alpha ~ U[0, 1]` per example, as in the authors'
+    reference code (Kodali et al. 2017, Section 4, with `lambda = 10`, `k = 1`).
+    Generated images play no part: the penalty regularizes D only around real data.
+
+    Args:
+        critic_fn: Function from images to discriminator logits.
+        real: Real images `[batch, H, W, C]`.
+        weight: `lambda`, 10 in the paper.
+        seed: Stateless seed, int32 `[2]`, for the perturbation and `alpha`.
+        perturbation_scale: `c`, 0.5 in the paper's code.
+        target_norm: `k`, 1 in the paper.
+        epsilon: Added under the square root of the norm; see `per_example_norm`.
+
+    Returns:
+        A scalar tensor: the weighted penalty, a mean over the batch.
+
+    Reference:
+        Kodali, Abernethy, Hays & Kira, 2017, "On Convergence and Stability of GANs".
+        https://arxiv.org/abs/1705.07215
+    """
+    real = _float_logits(real)
+    seed = _check_seed(seed)
+    noise_seed = tf.random.experimental.stateless_fold_in(seed, 0)
+    alpha_seed = tf.random.experimental.stateless_fold_in(seed, 1)
+    noise = tf.random.stateless_uniform(tf.shape(real), seed=noise_seed, dtype=real.dtype)
+    perturbed = real + perturbation_scale * ops.std(real) * noise
+    alpha_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
+    alpha = tf.random.stateless_uniform(alpha_shape, seed=alpha_seed, dtype=real.dtype)
+    # The perturbation is data, not a function of D's weights: no gradient through std(x).
+    interpolates = tf.stop_gradient(real + alpha * (perturbed - real))
+    norms = per_example_norm(_critic_input_gradients(critic_fn, interpolates), epsilon)
+    return weight * ops.mean(ops.square(norms - target_norm))
+
+
+def r1_penalty(critic_fn, real, gamma=10.0):
+    """R1 regularizer, `gamma / 2 * E[|grad D(x)|^2]` on real data (Mescheder et al. 2018, Eq. 9).
+
+    Pushes D's gradient to zero on the data manifold; used with the non-saturating
+    loss. No square root, so no `epsilon` is needed.
+
+    Args:
+        critic_fn: Function from images to discriminator logits.
+        real: Real images `[batch, H, W, C]`.
+        gamma: `gamma` of the paper; the penalty is `gamma / 2` times the mean
+            squared gradient norm.
+
+    Returns:
+        A scalar tensor.
+
+    Reference:
+        Mescheder, Geiger & Nowozin, 2018, "Which Training Methods for GANs do
+        actually Converge?", ICML. https://arxiv.org/abs/1801.04406
+    """
+    real = _float_logits(real)
+    gradients = _critic_input_gradients(critic_fn, real)
+    axes = tuple(range(1, len(gradients.shape)))
+    squared_norms = ops.sum(ops.square(gradients), axis=axes) if axes else ops.square(gradients)
+    return 0.5 * gamma * ops.mean(squared_norms)
+
+
+GENERATOR_LOSSES["least_squares"] = least_squares_generator_loss
+DISCRIMINATOR_LOSSES["least_squares"] = least_squares_discriminator_loss

@@ -49,3 +49,39 @@ def check_image_shape(image_shape):
             f"Received: image_shape={image_shape!r}"
         )
     return tuple(int(d) for d in shape)
+
+
+def check_int_at_least(name, value, minimum):
+    """Raises ValueError unless `value` is an int >= `minimum`. Returns `value`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(
+            f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+def check_non_negative_number(name, value):
+    """Raises ValueError unless `value` is a finite real number >= 0. Returns float(value)."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not 0.0 <= value < float("inf")):
+        raise ValueError(
+            f"`{name}` must be a finite number >= 0. Received: {name}={value!r}"
+        )
+    return float(value)
+
+
+def check_positive_number(name, value):
+    """Raises ValueError unless `value` is a finite real number > 0. Returns float(value)."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not 0.0 < value < float("inf")):
+        raise ValueError(f"`{name}` must be a finite number > 0. Received: {name}={value!r}")
+    return float(value)
+
+
+def check_choice(name, value, choices):
+    """Raises ValueError unless `value` is one of `choices`. Returns `value`."""
+    if value not in choices:
+        raise ValueError(
+            f"`{name}` must be one of {', '.join(map(repr, choices))}. Received: {name}={value!r}"
+        )
+    return value
