@@ -45,3 +45,14 @@ def digits_batches():
 
 def fixed_dataset(images, labels, batch_size=8):
     return tf.data.Dataset.from_tensor_slices((images, labels)).batch(batch_size).repeat()
+
+
+@pytest.fixture(scope="session")
+def mirrored():
+    """The one MirroredStrategy of the test process, over the two logical CPUs.
+
+    Separate MirroredStrategy objects in one process reuse collective instance keys,
+    and the second one's all-reduce aborts with "Shape mismatch in the collective
+    instance": every test module must share this one.
+    """
+    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])

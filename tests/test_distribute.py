@@ -36,12 +36,6 @@ STEPS = 3
 _GRADIENT_PENALTY = kerasgan.losses.gradient_penalty
 
 
-@pytest.fixture(scope="module")
-def mirrored():
-    # One MirroredStrategy per module: several in one process reuse collective keys.
-    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-
-
 # Same noise on one device and on two replicas ----------------------------------------
 
 

@@ -133,13 +133,6 @@ def test_keras_save_load_round_trip_keeps_weights_and_optimizer_state(name, tmp_
     assert int(loaded.g_optimizer.iterations) == 3
 
 
-@pytest.fixture(scope="module")
-def mirrored():
-    # One strategy for the module: separate MirroredStrategy objects in one process
-    # reuse collective instance keys, and the second one's all-reduce then aborts.
-    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-
-
 @pytest.mark.parametrize("name", MODELS)
 def test_fit_under_mirrored_strategy_on_two_devices(name, digits_batches, mirrored):
     strategy = mirrored
