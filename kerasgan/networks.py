@@ -14,7 +14,7 @@ from keras import layers
 from kerasgan import validation
 
 # Radford et al. 2015, Section 4: weights from N(0, 0.02).
-def _dcgan_init():
+def dcgan_initializer():
     """N(0, 0.02), as in Radford et al. 2015. A new initializer per layer: a shared one
     draws its seed once (at import, before `keras.utils.set_random_seed`) and gives
     every layer of the same shape the same weights."""
@@ -141,7 +141,7 @@ def dcgan_generator(latent_dim, image_shape, base_filters=64, num_classes=None, 
     steps = num_resolution_steps(image_shape)
     inputs, x = _latent_and_label_inputs(latent_dim, num_classes, embedding_dim)
     filters = base_filters * 2 ** (steps - 1)
-    x = layers.Dense(4 * 4 * filters, use_bias=False, kernel_initializer=_dcgan_init(),
+    x = layers.Dense(4 * 4 * filters, use_bias=False, kernel_initializer=dcgan_initializer(),
                      name="project")(x)
     x = layers.Reshape((4, 4, filters), name="reshape")(x)
     x = layers.BatchNormalization(name="batch_norm_project")(x)
@@ -149,11 +149,11 @@ def dcgan_generator(latent_dim, image_shape, base_filters=64, num_classes=None, 
     for i in range(steps - 1):
         filters //= 2
         x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=_dcgan_init(), name=f"upsample_{i}")(x)
+                                   kernel_initializer=dcgan_initializer(), name=f"upsample_{i}")(x)
         x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
         x = layers.ReLU(name=f"relu_{i}")(x)
     images = layers.Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same",
-                                    activation="tanh", kernel_initializer=_dcgan_init(),
+                                    activation="tanh", kernel_initializer=dcgan_initializer(),
                                     name="to_images")(x)
     return keras.Model(_model_inputs(inputs), images, name=name)
 
@@ -177,13 +177,13 @@ def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, name="di
     inputs, x = _image_and_label_inputs(image_shape, num_classes)
     for i in range(steps):
         x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
-                          use_bias=i == 0, kernel_initializer=_dcgan_init(),
+                          use_bias=i == 0, kernel_initializer=dcgan_initializer(),
                           name=f"downsample_{i}")(x)
         if i > 0:
             x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
     x = layers.Flatten(name="flatten")(x)
-    logits = layers.Dense(1, kernel_initializer=_dcgan_init(), name="logits")(x)
+    logits = layers.Dense(1, kernel_initializer=dcgan_initializer(), name="logits")(x)
     return keras.Model(_model_inputs(inputs), logits, name=name)
 
 
@@ -197,7 +197,7 @@ def _dcgan_features(images, image_shape, base_filters):
     x = images
     for i in range(num_resolution_steps(image_shape)):
         x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
-                          use_bias=i == 0, kernel_initializer=_dcgan_init(),
+                          use_bias=i == 0, kernel_initializer=dcgan_initializer(),
                           name=f"downsample_{i}")(x)
         if i > 0:
             x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
@@ -223,8 +223,8 @@ def acgan_discriminator(image_shape, num_classes, base_filters=64, name="discrim
     """
     images = keras.Input(shape=image_shape, name="images")
     features = _dcgan_features(images, image_shape, base_filters)
-    logits = layers.Dense(1, kernel_initializer=_dcgan_init(), name="logits")(features)
-    class_logits = layers.Dense(num_classes, kernel_initializer=_dcgan_init(),
+    logits = layers.Dense(1, kernel_initializer=dcgan_initializer(), name="logits")(features)
+    class_logits = layers.Dense(num_classes, kernel_initializer=dcgan_initializer(),
                                 name="class_logits")(features)
     return keras.Model(images, [logits, class_logits], name=name)
 
@@ -246,7 +246,7 @@ def catgan_discriminator(image_shape, num_categories, base_filters=64, name="dis
     """
     images = keras.Input(shape=image_shape, name="images")
     features = _dcgan_features(images, image_shape, base_filters)
-    logits = layers.Dense(num_categories, kernel_initializer=_dcgan_init(),
+    logits = layers.Dense(num_categories, kernel_initializer=dcgan_initializer(),
                           name="category_logits")(features)
     return keras.Model(images, logits, name=name)
 
@@ -273,8 +273,10 @@ def infogan_generator(latent_dim, image_shape, num_categories, continuous_dim, b
     z = keras.Input(shape=(latent_dim,), name="z")
     code = keras.Input(shape=(), dtype="int32", name="code")
     continuous_code = keras.Input(shape=(continuous_dim,), name="continuous_code")
-    one_hot = layers.CategoryEncoding(num_categories, output_mode="one_hot",
-                                      name="code_one_hot")(code)
+    # One-hot as a frozen identity lookup (a GATHER): LiteRT's int8 ONE_HOT kernel
+    # quantizes its output wrongly (measured: ~1.0 RMS error), a lookup does not.
+    one_hot = layers.Embedding(num_categories, num_categories, embeddings_initializer="identity",
+                               trainable=False, name="code_one_hot")(code)
     x = layers.Concatenate(name="z_and_codes")([z, one_hot, continuous_code])
     # The DCGAN generator, unchanged, on the concatenated latent vector.
     body = dcgan_generator(latent_dim + num_categories + continuous_dim, image_shape,
@@ -306,13 +308,13 @@ def infogan_discriminator(image_shape, num_categories, continuous_dim, base_filt
     """
     images = keras.Input(shape=image_shape, name="images")
     features = _dcgan_features(images, image_shape, base_filters)
-    logits = layers.Dense(1, kernel_initializer=_dcgan_init(), name="logits")(features)
-    q = layers.Dense(q_units, use_bias=False, kernel_initializer=_dcgan_init(),
+    logits = layers.Dense(1, kernel_initializer=dcgan_initializer(), name="logits")(features)
+    q = layers.Dense(q_units, use_bias=False, kernel_initializer=dcgan_initializer(),
                      name="q_dense")(features)
     q = layers.BatchNormalization(name="q_batch_norm")(q)
     q = layers.LeakyReLU(0.2, name="q_leaky_relu")(q)
-    code_logits = layers.Dense(num_categories, kernel_initializer=_dcgan_init(),
+    code_logits = layers.Dense(num_categories, kernel_initializer=dcgan_initializer(),
                                name="code_logits")(q)
-    continuous_mean = layers.Dense(continuous_dim, kernel_initializer=_dcgan_init(),
+    continuous_mean = layers.Dense(continuous_dim, kernel_initializer=dcgan_initializer(),
                                    name="continuous_mean")(q)
     return keras.Model(images, [logits, code_logits, continuous_mean], name=name)

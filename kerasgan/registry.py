@@ -34,8 +34,8 @@ def list_models(pattern="*"):
     Example:
 
     >>> import kerasgan
-    >>> kerasgan.list_models("*gan")[:2]
-    ['cgan', 'dcgan']
+    >>> kerasgan.list_models("dc*")
+    ['dcgan']
     """
     return sorted(fnmatch.filter(_MODEL_FACTORIES, pattern))
 

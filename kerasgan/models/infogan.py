@@ -1,0 +1,321 @@
+"""InfoGAN: latent codes whose mutual information with the image is maximised.
+
+Reference:
+    Chen, Duan, Houthooft, Schulman, Sutskever & Abbeel, 2016, "InfoGAN: Interpretable
+    Representation Learning by Information Maximizing Generative Adversarial Nets",
+    NeurIPS 2016. https://arxiv.org/abs/1606.03657
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kerasgan import losses, networks, validation
+from kerasgan.models.base import _replica_id
+from kerasgan.models.dcgan import DCGAN
+from kerasgan.registry import register_model
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class InfoGAN(DCGAN):
+    """Unsupervised GAN with a categorical and a continuous latent code.
+
+    The generator takes `z`, a categorical `code` int32 in `[0, num_categories)`
+    (uniform) and a `continuous_code` float32 `[continuous_dim]` (uniform in
+    [-1, 1]). The recognition network Q shares the discriminator's body and is two
+    extra heads of the `discriminator` model, which returns `[logits, code_logits,
+    continuous_mean]`. Both players add `lambda * L_I` (Chen et al. 2016, Eq. 6): the
+    cross-entropy of Q's prediction of the categorical code and the negative
+    log-likelihood of the continuous code under Q's unit-variance Gaussian, on the
+    fakes. D's optimizer trains Q with D, since they share weights. The dataset's
+    labels, if any, are ignored.
+
+    Which code value ends up meaning which digit is discovered, not chosen: look at
+    `generate(10, code=range(10), seed=...)` after training.
+
+    Args:
+        num_categories: Values of the categorical code (10 for digits, Section 5.1).
+        continuous_dim: Number of continuous codes (2 for digits: rotation, width).
+        categorical_weight: `lambda` of the categorical term; 1, as the paper sets
+            it for discrete codes (Section 6).
+        continuous_weight: `lambda` of the continuous term. With Q's variance fixed
+            at 1 its scale is already mild; the paper lowers it when the term
+            dominates the GAN objective.
+        q_units: Width of Q's hidden layer (128 in the paper's MNIST network).
+        **kwargs: `DCGAN` arguments (`latent_dim`, the noise size, 62 in the paper's
+            MNIST setup; `base_filters`; `generator_loss`; ...).
+
+    Example:
+
+    >>> import kerasgan
+    >>> model = kerasgan.create_model("infogan", base_filters=8)
+    >>> sorted(model.latent_specs())
+    ['code', 'continuous_code', 'z']
+    >>> model.generate(10, code=list(range(10)), seed=0).shape
+    (10, 32, 32, 1)
+    """
+
+    metric_names = ("d_loss", "g_loss", "real_score", "fake_score", "categorical_code_loss",
+                    "continuous_code_loss", "code_accuracy")
+    paper = "Chen et al. 2016, https://arxiv.org/abs/1606.03657"
+
+    def __init__(self, num_categories=10, continuous_dim=2, categorical_weight=1.0,
+                 continuous_weight=1.0, q_units=128, **kwargs):
+        self.num_categories = validation.check_int_at_least("num_categories", num_categories, 2)
+        self.continuous_dim = validation.check_positive_int("continuous_dim", continuous_dim)
+        self.categorical_weight = validation.check_non_negative_number(
+            "categorical_weight", categorical_weight
+        )
+        self.continuous_weight = validation.check_non_negative_number(
+            "continuous_weight", continuous_weight
+        )
+        self.q_units = validation.check_positive_int("q_units", q_units)
+        super().__init__(**kwargs)
+
+    def build_generator(self):
+        return networks.infogan_generator(self.latent_dim, self.image_shape, self.num_categories,
+                                          self.continuous_dim, self.base_filters)
+
+    def build_discriminator(self):
+        return networks.infogan_discriminator(self.image_shape, self.num_categories,
+                                              self.continuous_dim, self.base_filters,
+                                              self.q_units)
+
+    def default_optimizer(self, player):
+        """Adam(2e-4, beta_1=0.5) for D (and Q), Adam(1e-3, beta_1=0.5) for G, the
+        learning rates of Chen et al. 2016, Appendix C."""
+        learning_rate = 1e-3 if player == "generator" else 2e-4
+        return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=0.5)
+
+    # Codes ----------------------------------------------------------------------
+
+    def sample_codes(self, batch_size):
+        """Draws training codes: `(code, continuous_code)`, uniform, per replica.
+
+        Like `sample_latents`, the seed comes from the model's `SeedGenerator` folded
+        with the replica id, so replicas draw different codes.
+        """
+        seed = tf.cast(self.noise_seed.next(), tf.int32)
+        seed = tf.random.experimental.stateless_fold_in(seed, _replica_id())
+        code_seed, continuous_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+        code = tf.random.stateless_uniform([batch_size], code_seed, minval=0,
+                                           maxval=self.num_categories, dtype=tf.int32)
+        continuous_code = tf.random.stateless_uniform(
+            [batch_size, self.continuous_dim], continuous_seed, minval=-1.0, maxval=1.0
+        )
+        return code, continuous_code
+
+    def generator_inputs(self, z, labels=None, code=None, continuous_code=None):
+        """Packs `[z, code, continuous_code]` for the generator.
+
+        Codes left out get fixed values: `code` cycles `0, 1, ..., num_categories - 1,
+        0, ...` over the batch (as `generate` cycles labels of conditional models)
+        and `continuous_code` is 0, the centre of its range. So callers that know only
+        `z`, such as `TensorBoardImages`, show every code value. `labels` are ignored,
+        as for every unconditional model.
+        """
+        del labels
+        # All tensors: Keras refuses a list that mixes numpy arrays and tensors.
+        z = tf.convert_to_tensor(z, tf.float32)
+        batch_size = tf.shape(z)[0]
+        code = (tf.range(batch_size) % self.num_categories if code is None
+                else tf.cast(code, tf.int32))
+        continuous_code = (tf.zeros([batch_size, self.continuous_dim]) if continuous_code is None
+                           else tf.convert_to_tensor(continuous_code, tf.float32))
+        return [z, code, continuous_code]
+
+    def information_loss(self, code_logits, continuous_mean, code, continuous_code):
+        """`-lambda * L_I` up to the codes' fixed entropy, and its two terms."""
+        categorical = losses.mutual_information_categorical_loss(code_logits, code)
+        continuous = losses.gaussian_code_loss(continuous_mean, continuous_code)
+        total = self.categorical_weight * categorical + self.continuous_weight * continuous
+        return total, categorical, continuous
+
+    # Training -------------------------------------------------------------------
+
+    def train_step(self, data):
+        real_images, _ = self.unpack(data)  # unsupervised: labels are not used
+        batch_size = tf.shape(real_images)[0]
+
+        # Discriminator and Q step: min over D and Q of V(D, G) - lambda * L_I.
+        code, continuous_code = self.sample_codes(batch_size)
+        fake_images = self.generator(
+            self.generator_inputs(self.sample_latents(batch_size), None, code, continuous_code),
+            training=True,
+        )
+        with tf.GradientTape() as tape:
+            real_logits, _, _ = self.discriminator(real_images, training=True)
+            fake_logits, code_logits, continuous_mean = self.discriminator(
+                fake_images, training=True
+            )
+            info_loss, categorical_loss, continuous_loss = self.information_loss(
+                code_logits, continuous_mean, code, continuous_code
+            )
+            d_loss = (
+                self.d_loss_fn(real_logits, fake_logits, real_target=1.0 - self.label_smoothing)
+                + info_loss
+            )
+        self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
+
+        # Generator step, on fresh noise and codes: fool D and make the codes legible to Q.
+        g_code, g_continuous_code = self.sample_codes(batch_size)
+        with tf.GradientTape() as tape:
+            fake_images = self.generator(
+                self.generator_inputs(self.sample_latents(batch_size), None, g_code,
+                                      g_continuous_code),
+                training=True,
+            )
+            g_logits, g_code_logits, g_continuous_mean = self.discriminator(
+                fake_images, training=True
+            )
+            g_info_loss, _, _ = self.information_loss(
+                g_code_logits, g_continuous_mean, g_code, g_continuous_code
+            )
+            g_loss = self.g_loss_fn(g_logits) + g_info_loss
+        self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
+
+        predicted_code = tf.argmax(code_logits, axis=-1, output_type=tf.int32)
+        return self.update_metrics(
+            d_loss=d_loss,
+            g_loss=g_loss,
+            real_score=tf.reduce_mean(tf.sigmoid(real_logits)),
+            fake_score=tf.reduce_mean(tf.sigmoid(fake_logits)),
+            categorical_code_loss=categorical_loss,
+            continuous_code_loss=continuous_loss,
+            code_accuracy=tf.reduce_mean(tf.cast(tf.equal(predicted_code, code), tf.float32)),
+        )
+
+    # Sampling and serving ---------------------------------------------------------
+
+    def check_codes(self, code, continuous_code, num_images):
+        """Validates user codes for `generate`; returns them as numpy arrays (or None).
+
+        `code` is one int for all images or one per image, in `[0, num_categories)`;
+        `continuous_code` one vector `[continuous_dim]` or one per image.
+        """
+        if code is not None:
+            code = np.asarray(code)
+            if code.ndim == 0:
+                code = np.full([num_images], code)
+            if code.shape != (num_images,) or not np.issubdtype(code.dtype, np.integer):
+                raise ValueError(
+                    f"`code` must be {num_images} integers. Received: code with shape "
+                    f"{code.shape} and dtype {code.dtype}"
+                )
+            bad = code[(code < 0) | (code >= self.num_categories)]
+            if bad.size:
+                raise ValueError(
+                    f"`code` must be in [0, {self.num_categories}). Received: code={bad[0]}"
+                )
+            code = code.astype(np.int32)
+        if continuous_code is not None:
+            continuous_code = np.asarray(continuous_code, np.float32)
+            if continuous_code.ndim == 1:
+                continuous_code = np.tile(continuous_code, [num_images, 1])
+            if continuous_code.shape != (num_images, self.continuous_dim):
+                raise ValueError(
+                    f"`continuous_code` must have shape ({num_images}, {self.continuous_dim}) "
+                    f"or ({self.continuous_dim},). Received: continuous_code with shape "
+                    f"{continuous_code.shape}"
+                )
+        return code, continuous_code
+
+    def generate(self, num_images, labels=None, seed=None, batch_size=256, code=None,
+                 continuous_code=None):
+        """Generates images in [-1, 1], with the codes drawn or chosen.
+
+        Args:
+            num_images: How many images.
+            labels: Must be None: InfoGAN is unconditional.
+            seed: Int seed for reproducible `z` and codes; random if None.
+            batch_size: Images per generator call.
+            code: Optional categorical code, one int for all images or one per image;
+                drawn uniformly if None.
+            continuous_code: Optional continuous code, one `[continuous_dim]` vector
+                for all images or `[num_images, continuous_dim]`; drawn uniformly in
+                [-1, 1] if None.
+
+        Returns:
+            numpy array, float32, `[num_images, *image_shape]`.
+        """
+        num_images = validation.check_positive_int("num_images", num_images)
+        if labels is not None:
+            raise ValueError(f"{self.name} is unconditional and takes no `labels`.")
+        code, continuous_code = self.check_codes(code, continuous_code, num_images)
+        if seed is None:
+            seed = np.random.randint(0, 2**31 - 1)
+        latents = self.draw_latents(num_images, int(seed))
+        if code is not None:
+            latents["code"] = tf.constant(code)
+        if continuous_code is not None:
+            latents["continuous_code"] = tf.constant(continuous_code)
+        chunks = [
+            self.generate_from({key: value[start:start + batch_size]
+                                for key, value in latents.items()})
+            for start in range(0, num_images, batch_size)
+        ]
+        return np.concatenate([np.asarray(c) for c in chunks]).astype(np.float32)
+
+    def latent_specs(self):
+        """`z`, plus `code` int32 `[None]` and `continuous_code` float32
+        `[None, continuous_dim]`: inputs of `serving_default`, drawn by `sample`."""
+        return {
+            **super().latent_specs(),
+            "code": tf.TensorSpec([None], tf.int32, name="code"),
+            "continuous_code": tf.TensorSpec(
+                [None, self.continuous_dim], tf.float32, name="continuous_code"
+            ),
+        }
+
+    def input_distributions(self):
+        """`z` normal, `code` categorical over `num_categories` values and
+        `continuous_code` uniform in [-1, 1], for the model card."""
+        return {
+            **super().input_distributions(),
+            "code": {"distribution": "categorical", "num_values": self.num_categories},
+            "continuous_code": {"distribution": "uniform", "low": -1.0, "high": 1.0},
+        }
+
+    def draw_latents(self, num_images, seed):
+        """Draws `z ~ N(0, I)`, `code` uniform over the categories and
+        `continuous_code` uniform in [-1, 1], with stateless ops seeded by `seed`."""
+        latents = super().draw_latents(num_images, seed)
+        seed = tf.cast(seed, tf.int32)
+        latents["code"] = tf.random.stateless_uniform(
+            [num_images], tf.stack([seed, 1]), minval=0, maxval=self.num_categories,
+            dtype=tf.int32,
+        )
+        latents["continuous_code"] = tf.random.stateless_uniform(
+            [num_images, self.continuous_dim], tf.stack([seed, 2]), minval=-1.0, maxval=1.0
+        )
+        return latents
+
+    def generate_from(self, inputs, training=False):
+        """Runs the generator on `{"z", "code", "continuous_code"}`."""
+        return self.generator(
+            self.generator_inputs(inputs["z"], None, inputs["code"], inputs["continuous_code"]),
+            training=training,
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_categories": self.num_categories,
+            "continuous_dim": self.continuous_dim,
+            "categorical_weight": self.categorical_weight,
+            "continuous_weight": self.continuous_weight,
+            "q_units": self.q_units,
+        }
+
+
+@register_model
+def infogan(latent_dim=62, image_shape=(32, 32, 1), num_categories=10, continuous_dim=2,
+            categorical_weight=1.0, continuous_weight=1.0, base_filters=64,
+            generator_loss="non_saturating", seed=None):
+    """InfoGAN on digits (Chen et al. 2016): 62 noise dimensions, one 10-way
+    categorical code and 2 continuous codes, DCGAN networks."""
+    return InfoGAN(latent_dim=latent_dim, image_shape=image_shape,
+                   num_categories=num_categories, continuous_dim=continuous_dim,
+                   categorical_weight=categorical_weight, continuous_weight=continuous_weight,
+                   base_filters=base_filters, generator_loss=generator_loss, seed=seed,
+                   name="infogan")

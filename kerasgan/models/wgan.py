@@ -1,0 +1,312 @@
+"""WGAN and WGAN-GP: Wasserstein critics kept Lipschitz by weight clipping or a gradient penalty.
+
+Both train the critic `n_critic` times per generator step. Each critic step draws
+fresh noise but reuses the step's real batch (one `fit` batch = one generator
+iteration), as Keras' own WGAN-GP example does; the papers draw a new real batch per
+critic iteration. A critic step costs about as much as a DCGAN discriminator step, so
+a WGAN step costs roughly `n_critic` DCGAN steps.
+
+Label smoothing does not apply: the critic's output is a score, not a probability,
+and the models ignore the `label_smoothing` variable.
+
+References:
+    Arjovsky, Chintala & Bottou, 2017, "Wasserstein GAN", ICML.
+    https://arxiv.org/abs/1701.07875
+
+    Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville, 2017, "Improved Training of
+    Wasserstein GANs", NeurIPS. https://arxiv.org/abs/1704.00028
+"""
+
+import keras
+import tensorflow as tf
+from keras import layers
+
+from kerasgan import losses, networks, validation
+from kerasgan.models.base import AdversarialModel
+from kerasgan.registry import register_model
+
+NORMALIZATIONS = ("layer", "none")
+# Radford et al. 2015, Section 4: weights from N(0, 0.02).
+
+
+# Blocks ---------------------------------------------------------------------------
+
+
+def dcgan_critic(image_shape, base_filters=64, normalization="layer", output_bias=False,
+                 name="discriminator"):
+    """DCGAN-shaped critic: strided convolutions down to 4x4, LeakyReLU(0.2), one score.
+
+    `normalization="batch"` is the DCGAN discriminator (WGAN's critic), except that
+    batch norm learns an offset but no scale. Clipped to 0.01 with the other
+    weights, as the WGAN authors' code clips it, the scale shrinks every score 100x,
+    to ~1e-5 in small critics, below what float32 updates resolve; left unclipped,
+    it would let the scores grow without bound.
+
+    Gradient penalties need `"layer"` or `"none"`: batch norm makes each example's
+    score depend on the whole batch, so the input gradient a penalty constrains is
+    no longer the example's own; Gulrajani et al. (Section 4) use layer norm
+    instead, normalizing each example over height, width and channels, as here.
+
+    Args:
+        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
+        base_filters: Filters of the first layer; each coarser layer doubles them.
+        normalization: `"batch"`, `"layer"` or `"none"`, after every convolution but
+            the first.
+        output_bias: Whether the score layer has a bias. A Wasserstein critic's loss
+            is blind to a constant added to every score (its gradient is exactly 0),
+            so its critics have none; a sigmoid discriminator needs one.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model` from `images` to one score per image, `[batch, 1]`.
+    """
+    validation.check_choice("normalization", normalization, ("batch", *NORMALIZATIONS))
+    steps = networks.num_resolution_steps(image_shape)
+    images = keras.Input(shape=image_shape, name="images")
+    x = images
+    for i in range(steps):
+        # Batch norm subtracts the per-channel mean, so a bias before it gets no gradient.
+        x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
+                          use_bias=i == 0 or normalization != "batch",
+                          kernel_initializer=networks.dcgan_initializer(), name=f"downsample_{i}")(x)
+        if i > 0 and normalization == "batch":
+            x = layers.BatchNormalization(scale=False, name=f"batch_norm_{i}")(x)
+        elif i > 0 and normalization == "layer":
+            x = layers.LayerNormalization(axis=(1, 2, 3), name=f"layer_norm_{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    scores = layers.Dense(1, use_bias=output_bias, kernel_initializer=networks.dcgan_initializer(),
+                          name="logits")(x)
+    return keras.Model(images, scores, name=name)
+
+
+def replica_seed(model):
+    """A stateless seed `[2]` from `model.noise_seed`, different on every replica.
+
+    For noise other than `z` (interpolation weights, perturbations), drawn with
+    `tf.random.stateless_*`, the way `AdversarialModel.sample_latents` draws `z`.
+    """
+    context = tf.distribute.get_replica_context()
+    replica_id = 0 if context is None else context.replica_id_in_sync_group
+    seed = tf.cast(model.noise_seed.next(), tf.int32)
+    return tf.random.experimental.stateless_fold_in(seed, replica_id)
+
+
+# Models ---------------------------------------------------------------------------
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class WGAN(AdversarialModel):
+    """Wasserstein GAN with weight clipping (Arjovsky et al. 2017, Algorithm 1).
+
+    The critic minimizes `E[D(G(z))] - E[D(x)]`, the generator `-E[D(G(z))]`. After
+    every critic update (and once on creation) each critic weight is clipped to
+    `[-clip_value, clip_value]`, which keeps the critic Lipschitz (up to a
+    constant). The critic's batch norm learns an offset but no scale: see
+    `dcgan_critic`. The paper's
+    defaults: `clip_value=0.01`, `n_critic=5`, RMSprop(5e-5), and the DCGAN
+    networks with batch norm in the critic. Its extra 100 critic iterations in the
+    first 25 and every 500th generator iteration are not done here.
+
+    Logged: `d_loss` (critic loss, the mean over the `n_critic` steps), `g_loss`, and
+    `wasserstein_distance`, the critic's estimate `E[D(x)] - E[D(G(z))]` (its
+    negated loss; a scaled estimate, since clipping fixes some unknown Lipschitz
+    constant).
+
+    Args:
+        base_filters: Width of the finest convolution layer of each net (64 in DCGAN).
+        n_critic: Critic updates per generator update, >= 1.
+        clip_value: Critic weights are clipped to `[-clip_value, clip_value]`; > 0.
+            `WGANGP` passes None: its penalty replaces clipping.
+        **kwargs: `AdversarialModel` arguments (`latent_dim`, `image_shape`, ...).
+
+    Example:
+
+    >>> import kerasgan
+    >>> model = kerasgan.create_model("wgan", base_filters=8, n_critic=2)
+    >>> model.compile()
+    >>> kernel = model.discriminator.get_layer("logits").kernel.numpy()
+    >>> float(abs(kernel).max()) <= 0.01
+    True
+    """
+
+    metric_names = ("d_loss", "g_loss", "wasserstein_distance")
+    paper = "Arjovsky et al. 2017, https://arxiv.org/abs/1701.07875"
+
+    def __init__(self, base_filters=64, n_critic=5, clip_value=0.01, **kwargs):
+        self.base_filters = validation.check_positive_int("base_filters", base_filters)
+        self.n_critic = validation.check_positive_int("n_critic", n_critic)
+        self.clip_value = (
+            None if clip_value is None
+            else validation.check_positive_number("clip_value", clip_value)
+        )
+        super().__init__(**kwargs)
+        self.clip_critic_weights()
+
+    def build_generator(self):
+        return networks.dcgan_generator(self.latent_dim, self.image_shape, self.base_filters)
+
+    def build_discriminator(self):
+        return dcgan_critic(self.image_shape, self.base_filters, normalization="batch")
+
+    def default_optimizer(self, player):
+        """RMSprop(5e-5) for both players (Arjovsky et al. 2017, Algorithm 1).
+
+        Momentum-based optimizers made their critic unstable (Section 3).
+        """
+        del player
+        return keras.optimizers.RMSprop(learning_rate=5e-5)
+
+    def clip_critic_weights(self):
+        """Clips every trainable critic weight to `[-clip_value, clip_value]`.
+
+        Under `tf.distribute` each replica clips its own copy; the copies are equal
+        after the all-reduced update, so they stay equal.
+        """
+        if self.clip_value is None:
+            return
+        for weight in self.discriminator.trainable_weights:
+            weight.assign(keras.ops.clip(weight, -self.clip_value, self.clip_value))
+
+    def critic_loss(self, real_images, fake_images, labels=None):
+        """The critic's loss on one batch, and the extra values to log.
+
+        Returns:
+            `(loss, {metric_name: value})`.
+        """
+        real_scores = self.discriminator(
+            self.discriminator_inputs(real_images, labels), training=True
+        )
+        fake_scores = self.discriminator(
+            self.discriminator_inputs(fake_images, labels), training=True
+        )
+        loss = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
+        return loss, {"wasserstein_distance": -loss}
+
+    def train_step(self, data):
+        real_images, labels = self.unpack(data)
+        batch_size = tf.shape(real_images)[0]
+
+        critic_logs = []
+        # A Python loop over a fixed count: traced n_critic times, no tensor `if`.
+        for _ in range(self.n_critic):
+            fake_images = self.generator(
+                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
+            )
+            with tf.GradientTape() as tape:
+                d_loss, extra = self.critic_loss(real_images, fake_images, labels)
+            self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
+            self.clip_critic_weights()
+            critic_logs.append({"d_loss": d_loss, **extra})
+
+        with tf.GradientTape() as tape:
+            fake_images = self.generator(
+                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
+            )
+            fake_scores = self.discriminator(
+                self.discriminator_inputs(fake_images, labels), training=True
+            )
+            g_loss = losses.wasserstein_generator_loss(fake_scores)
+        self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
+
+        means = {key: tf.add_n([logs[key] for logs in critic_logs]) / self.n_critic
+                 for key in critic_logs[0]}
+        return self.update_metrics(g_loss=g_loss, **means)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "base_filters": self.base_filters,
+            "n_critic": self.n_critic,
+            "clip_value": self.clip_value,
+        }
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class WGANGP(WGAN):
+    """WGAN with a gradient penalty instead of clipping (Gulrajani et al. 2017, Algorithm 1).
+
+    The critic minimizes `E[D(G(z))] - E[D(x)] + lambda E[(|grad D(x_hat)|_2 - 1)^2]`
+    on uniform random interpolates `x_hat` between real and generated images
+    (`losses.gradient_penalty`). Paper defaults: `lambda = 10`, `n_critic = 5`,
+    Adam(1e-4, beta_1=0, beta_2=0.9), no batch norm in the critic (layer norm).
+
+    Logged: `d_loss` (penalty included), `g_loss`, `wasserstein_distance`
+    (`E[D(x)] - E[D(G(z))]`) and `gradient_penalty` (the weighted term), as means over
+    the `n_critic` steps.
+
+    Args:
+        base_filters: Width of the finest convolution layer of each net.
+        n_critic: Critic updates per generator update, >= 1.
+        gp_weight: `lambda`, >= 0.
+        discriminator_normalization: `"layer"` (default) or `"none"`: the critic's
+            normalization. Batch norm is not offered: see `dcgan_critic`.
+        **kwargs: `AdversarialModel` arguments.
+
+    Example:
+
+    >>> import kerasgan
+    >>> model = kerasgan.create_model("wgan_gp", base_filters=8, n_critic=2)
+    >>> model.compile()
+    >>> type(model.d_optimizer).__name__, float(model.d_optimizer.beta_1)
+    ('Adam', 0.0)
+    """
+
+    metric_names = ("d_loss", "g_loss", "wasserstein_distance", "gradient_penalty")
+    paper = "Gulrajani et al. 2017, https://arxiv.org/abs/1704.00028"
+
+    def __init__(self, base_filters=64, n_critic=5, gp_weight=10.0,
+                 discriminator_normalization="layer", **kwargs):
+        self.gp_weight = validation.check_non_negative_number("gp_weight", gp_weight)
+        self.discriminator_normalization = validation.check_choice(
+            "discriminator_normalization", discriminator_normalization, NORMALIZATIONS
+        )
+        super().__init__(base_filters=base_filters, n_critic=n_critic, clip_value=None, **kwargs)
+
+    def build_discriminator(self):
+        return dcgan_critic(self.image_shape, self.base_filters, self.discriminator_normalization)
+
+    def default_optimizer(self, player):
+        """Adam(1e-4, beta_1=0, beta_2=0.9) for both players (Gulrajani et al. 2017, Algorithm 1)."""
+        del player
+        return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
+
+    def critic_loss(self, real_images, fake_images, labels=None):
+        loss, extra = super().critic_loss(real_images, fake_images, labels)
+
+        def critic_fn(images):
+            return self.discriminator(self.discriminator_inputs(images, labels), training=True)
+
+        # A per-replica batch mean, like the Wasserstein term: `apply_gradients`
+        # divides both by the replica count alike.
+        penalty = losses.gradient_penalty(
+            critic_fn, real_images, fake_images, weight=self.gp_weight, seed=replica_seed(self)
+        )
+        return loss + penalty, {**extra, "gradient_penalty": penalty}
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("clip_value")
+        return {
+            **config,
+            "gp_weight": self.gp_weight,
+            "discriminator_normalization": self.discriminator_normalization,
+        }
+
+
+@register_model
+def wgan(latent_dim=100, image_shape=(32, 32, 1), base_filters=64, n_critic=5, clip_value=0.01,
+         seed=None):
+    """WGAN with weight clipping on the DCGAN networks (Arjovsky et al. 2017)."""
+    return WGAN(latent_dim=latent_dim, image_shape=image_shape, base_filters=base_filters,
+                n_critic=n_critic, clip_value=clip_value, seed=seed, name="wgan")
+
+
+@register_model
+def wgan_gp(latent_dim=100, image_shape=(32, 32, 1), base_filters=64, n_critic=5, gp_weight=10.0,
+            discriminator_normalization="layer", seed=None):
+    """WGAN-GP: gradient penalty, layer-norm critic (Gulrajani et al. 2017)."""
+    return WGANGP(latent_dim=latent_dim, image_shape=image_shape, base_filters=base_filters,
+                  n_critic=n_critic, gp_weight=gp_weight,
+                  discriminator_normalization=discriminator_normalization, seed=seed,
+                  name="wgan_gp")
