@@ -86,11 +86,15 @@ class GAN(AdversarialModel):
         self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
 
         return self.update_metrics(
-            d_loss=d_loss,
-            g_loss=g_loss,
-            real_score=tf.reduce_mean(tf.sigmoid(real_logits)),
-            fake_score=tf.reduce_mean(tf.sigmoid(fake_logits)),
+            d_loss=d_loss, g_loss=g_loss, **self.score_metrics(real_logits, fake_logits)
         )
+
+    def score_metrics(self, real_logits, fake_logits):
+        """D's mean verdict on the real and the generated batch, for the logs: the
+        probabilities `real_score` and `fake_score`. Variants whose D outputs are not
+        logits log something else."""
+        return {"real_score": tf.reduce_mean(tf.sigmoid(real_logits)),
+                "fake_score": tf.reduce_mean(tf.sigmoid(fake_logits))}
 
     def get_config(self):
         return {

@@ -8,7 +8,6 @@ Reference:
 import keras
 import tensorflow as tf
 
-from kerasgan import losses
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.registry import register_model
 
@@ -50,41 +49,12 @@ class LSGAN(DCGAN):
     def __init__(self, base_filters=64, **kwargs):
         super().__init__(base_filters=base_filters, generator_loss="least_squares", **kwargs)
 
-    def train_step(self, data):
-        real_images, labels = self.unpack(data)
-        batch_size = tf.shape(real_images)[0]
+    # GAN.train_step runs the LSGAN game: `generator_loss="least_squares"` selects the
+    # least-squares pair in losses.py, real target 1 - label_smoothing included.
 
-        fake_images = self.generator(
-            self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-        )
-        with tf.GradientTape() as tape:
-            real_outputs = self.discriminator(
-                self.discriminator_inputs(real_images, labels), training=True
-            )
-            fake_outputs = self.discriminator(
-                self.discriminator_inputs(fake_images, labels), training=True
-            )
-            d_loss = losses.least_squares_discriminator_loss(
-                real_outputs, fake_outputs, real_target=1.0 - self.label_smoothing
-            )
-        self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
-
-        with tf.GradientTape() as tape:
-            fake_images = self.generator(
-                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-            )
-            g_outputs = self.discriminator(
-                self.discriminator_inputs(fake_images, labels), training=True
-            )
-            g_loss = losses.least_squares_generator_loss(g_outputs)
-        self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
-
-        return self.update_metrics(
-            d_loss=d_loss,
-            g_loss=g_loss,
-            real_output=tf.reduce_mean(real_outputs),
-            fake_output=tf.reduce_mean(fake_outputs),
-        )
+    def score_metrics(self, real_outputs, fake_outputs):
+        return {"real_output": tf.reduce_mean(real_outputs),
+                "fake_output": tf.reduce_mean(fake_outputs)}
 
     def get_config(self):
         config = super().get_config()
