@@ -174,7 +174,7 @@ class NonFiniteGuard(keras.callbacks.Callback):
         for name, value in sorted((logs or {}).items()):
             value = float(np.asarray(value))
             if not np.isfinite(value):
-                step = int(np.asarray(self.model.d_optimizer.iterations))
+                step = int(np.asarray(self.model.g_optimizer.iterations))
                 self.failure = {"step": step, "epoch": self._epoch + 1, "metric": name,
                                 "value": value}
                 self.model.stop_training = True

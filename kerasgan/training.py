@@ -382,7 +382,7 @@ def _fit(model, config, workdir, verbose, strategy):
     seconds = time.perf_counter() - start
     final = {key: float(values[-1]) for key, values in history.history.items() if values}
     result = TrainResult(model, history.history, final, seconds,
-                         int(model.d_optimizer.iterations.numpy()))
+                         int(model.g_optimizer.iterations.numpy()))
     return result, callbacks
 
 
@@ -390,7 +390,7 @@ SUMMARY_FILE = "training.json"
 
 
 def training_summary(config, result):
-    """What a run did, for model cards and results tables: the config, total optimizer
+    """What a run did, for model cards and results tables: the config, total generator
     steps (restored ones included after a resume), this process's training seconds and
     the final epoch's logs."""
     return {
