@@ -19,7 +19,7 @@ from kerasgan.registry import register_model
 
 def spectral_norm_discriminator(image_shape, base_filters=64, power_iterations=1,
                                 name="discriminator"):
-    """The "standard CNN" discriminator of Miyato et al. (Table 3), every layer spectrally normalized.
+    """The "standard CNN" discriminator of Miyato et al. (Table 3), spectrally normalized.
 
     Per resolution a 3x3 stride-1 and a 4x4 stride-2 convolution, then a 3x3
     convolution at 4x4 and a dense score (without bias); LeakyReLU(0.1), no batch norm. For 32x32

@@ -26,7 +26,6 @@ from kerasgan.models.base import AdversarialModel
 from kerasgan.registry import register_model
 
 NORMALIZATIONS = ("layer", "none")
-# Radford et al. 2015, Section 4: weights from N(0, 0.02).
 
 
 # Blocks ---------------------------------------------------------------------------
@@ -68,7 +67,8 @@ def dcgan_critic(image_shape, base_filters=64, normalization="layer", output_bia
         # Batch norm subtracts the per-channel mean, so a bias before it gets no gradient.
         x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
                           use_bias=i == 0 or normalization != "batch",
-                          kernel_initializer=networks.dcgan_initializer(), name=f"downsample_{i}")(x)
+                          kernel_initializer=networks.dcgan_initializer(),
+                          name=f"downsample_{i}")(x)
         if i > 0 and normalization == "batch":
             x = layers.BatchNormalization(scale=False, name=f"batch_norm_{i}")(x)
         elif i > 0 and normalization == "layer":
@@ -102,11 +102,11 @@ class WGAN(AdversarialModel):
     The critic minimizes `E[D(G(z))] - E[D(x)]`, the generator `-E[D(G(z))]`. After
     every critic update (and once on creation) each critic weight is clipped to
     `[-clip_value, clip_value]`, which keeps the critic Lipschitz (up to a
-    constant). The critic's batch norm learns an offset but no scale: see
-    `dcgan_critic`. The paper's
-    defaults: `clip_value=0.01`, `n_critic=5`, RMSprop(5e-5), and the DCGAN
-    networks with batch norm in the critic. Its extra 100 critic iterations in the
-    first 25 and every 500th generator iteration are not done here.
+    constant). The paper's defaults: `clip_value=0.01`, `n_critic=5`, RMSprop(5e-5),
+    and the DCGAN networks with batch norm in the critic; here that batch norm
+    learns an offset but no scale, and the score has no bias (see `dcgan_critic`).
+    The paper's extra 100 critic iterations in the first 25 and every 500th
+    generator iteration are not done here.
 
     Logged: `d_loss` (critic loss, the mean over the `n_critic` steps), `g_loss`, and
     `wasserstein_distance`, the critic's estimate `E[D(x)] - E[D(G(z))]` (its
@@ -267,7 +267,7 @@ class WGANGP(WGAN):
         return dcgan_critic(self.image_shape, self.base_filters, self.discriminator_normalization)
 
     def default_optimizer(self, player):
-        """Adam(1e-4, beta_1=0, beta_2=0.9) for both players (Gulrajani et al. 2017, Algorithm 1)."""
+        """Adam(1e-4, beta_1=0, beta_2=0.9) for both players (Gulrajani et al., Algorithm 1)."""
         del player
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
 
