@@ -203,7 +203,7 @@ def main(argv):
         images.write_png(grid_path, images.make_grid(
             model.generate(100, labels=labels, seed=FLAGS.seed), columns=10))
         row = {"model": config["model"], "dataset": config["dataset"],
-               "recipe": os.path.relpath(path), "steps": summary["steps"],
+               "recipe": f"zoo/{os.path.basename(path)}", "steps": summary["steps"],
                "train_seconds": summary["train_seconds"], "final_logs": summary["final_logs"],
                "num_samples": FLAGS.num_samples, "metrics": metrics, "samples": True,
                "versions": versions}
