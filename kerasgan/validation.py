@@ -3,6 +3,8 @@ and echoes the value, in the Keras style: "`latent_dim` must be positive. Receiv
 
 import numbers
 
+import numpy as np
+
 
 def check_positive_int(name, value):
     """Raises ValueError unless `value` is an int > 0. Returns `value`."""
@@ -85,3 +87,24 @@ def check_choice(name, value, choices):
             f"`{name}` must be one of {', '.join(map(repr, choices))}. Received: {name}={value!r}"
         )
     return value
+
+
+def check_categories(name, values, num_images, num_values):
+    """Validates class-like ids (labels, InfoGAN codes): one int for all images or one
+    per image, each in `[0, num_values)`. Returns them as an int32 numpy array.
+
+    Raises:
+        ValueError: naming `name` and the first bad value or the wrong shape.
+    """
+    values = np.asarray(values)
+    if values.ndim == 0:
+        values = np.full([num_images], values)
+    if values.shape != (num_images,) or not np.issubdtype(values.dtype, np.integer):
+        raise ValueError(
+            f"`{name}` must be {num_images} integers. Received: {name} with shape "
+            f"{values.shape} and dtype {values.dtype}"
+        )
+    bad = values[(values < 0) | (values >= num_values)]
+    if bad.size:
+        raise ValueError(f"`{name}` must be in [0, {num_values}). Received: {name}={bad[0]}")
+    return values.astype(np.int32)

@@ -287,20 +287,7 @@ class AdversarialModel(keras.Model):
 
     def check_labels(self, labels, num_images):
         """Validates class labels for a conditional model; returns int32 numpy labels."""
-        labels = np.asarray(labels)
-        if labels.ndim == 0:
-            labels = np.full([num_images], labels)
-        if labels.shape != (num_images,) or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(
-                f"`labels` must be {num_images} integers. Received: labels with shape "
-                f"{labels.shape} and dtype {labels.dtype}"
-            )
-        bad = labels[(labels < 0) | (labels >= self.num_classes)]
-        if bad.size:
-            raise ValueError(
-                f"`labels` must be in [0, {self.num_classes}). Received: label {bad[0]}"
-            )
-        return labels.astype(np.int32)
+        return validation.check_categories("labels", labels, num_images, self.num_classes)
 
     def generate(self, num_images, labels=None, seed=None, batch_size=256):
         """Generates images in [-1, 1] as a float32 numpy array `[num, H, W, C]`.

@@ -194,20 +194,7 @@ class InfoGAN(DCGAN):
         `continuous_code` one vector `[continuous_dim]` or one per image.
         """
         if code is not None:
-            code = np.asarray(code)
-            if code.ndim == 0:
-                code = np.full([num_images], code)
-            if code.shape != (num_images,) or not np.issubdtype(code.dtype, np.integer):
-                raise ValueError(
-                    f"`code` must be {num_images} integers. Received: code with shape "
-                    f"{code.shape} and dtype {code.dtype}"
-                )
-            bad = code[(code < 0) | (code >= self.num_categories)]
-            if bad.size:
-                raise ValueError(
-                    f"`code` must be in [0, {self.num_categories}). Received: code={bad[0]}"
-                )
-            code = code.astype(np.int32)
+            code = validation.check_categories("code", code, num_images, self.num_categories)
         if continuous_code is not None:
             continuous_code = np.asarray(continuous_code, np.float32)
             if continuous_code.ndim == 1:
