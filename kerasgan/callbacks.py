@@ -106,7 +106,7 @@ class TensorBoardImages(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         model = self.model
         self._latents = tf.random.stateless_normal(
-            (self.num_images, model.latent_dim), seed=[int(self.seed), 1]
+            (self.num_images, model.latent_dim), seed=[int(self.seed), 1], alg="philox"
         )
         if model.num_classes:
             # One class per column, so each row shows every class once.
@@ -118,7 +118,7 @@ class TensorBoardImages(keras.callbacks.Callback):
     def samples(self):
         """The current samples from the fixed latents, float32 in [-1, 1]."""
         inputs = self.model.generator_inputs(self._latents, self._labels)
-        return self.model.generator(inputs, training=False).numpy()
+        return self.model.sampler(inputs, training=False).numpy()  # the EMA one if on
 
     def write(self, epoch):
         """Writes the grid for `epoch` (0-based) to TensorBoard, and to PNG if asked."""

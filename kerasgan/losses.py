@@ -509,7 +509,8 @@ def gradient_penalty(critic_fn, real, fake, weight=10.0, seed=None, alpha=None,
     fake = ops.cast(fake, real.dtype)
     if alpha is None:
         alpha_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
-        alpha = tf.random.stateless_uniform(alpha_shape, seed=_check_seed(seed), dtype=real.dtype)
+        alpha = tf.random.stateless_uniform(alpha_shape, seed=_check_seed(seed), dtype=real.dtype,
+                                            alg="philox")
     # The interpolates are data: the penalty constrains D, and sends no gradient to G.
     interpolates = tf.stop_gradient(fake + ops.cast(alpha, real.dtype) * (real - fake))
     norms = per_example_norm(_critic_input_gradients(critic_fn, interpolates), epsilon)
@@ -546,10 +547,12 @@ def dragan_penalty(critic_fn, real, weight=10.0, seed=None, perturbation_scale=0
     seed = _check_seed(seed)
     noise_seed = tf.random.experimental.stateless_fold_in(seed, 0)
     alpha_seed = tf.random.experimental.stateless_fold_in(seed, 1)
-    noise = tf.random.stateless_uniform(tf.shape(real), seed=noise_seed, dtype=real.dtype)
+    noise = tf.random.stateless_uniform(tf.shape(real), seed=noise_seed, dtype=real.dtype,
+                                        alg="philox")
     perturbed = real + perturbation_scale * ops.std(real) * noise
     alpha_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
-    alpha = tf.random.stateless_uniform(alpha_shape, seed=alpha_seed, dtype=real.dtype)
+    alpha = tf.random.stateless_uniform(alpha_shape, seed=alpha_seed, dtype=real.dtype,
+                                        alg="philox")
     # The perturbation is data, not a function of D's weights: no gradient through std(x).
     interpolates = tf.stop_gradient(real + alpha * (perturbed - real))
     norms = per_example_norm(_critic_input_gradients(critic_fn, interpolates), epsilon)
@@ -580,6 +583,30 @@ def r1_penalty(critic_fn, real, gamma=10.0):
     axes = tuple(range(1, len(gradients.shape)))
     squared_norms = ops.sum(ops.square(gradients), axis=axes) if axes else ops.square(gradients)
     return 0.5 * gamma * ops.mean(squared_norms)
+
+
+def feature_matching_loss(real_features, fake_features):
+    """Feature matching, `|E f(x) - E f(G(z))|^2` (Salimans et al. 2016, Section 3.1).
+
+    The generator matches the batch mean of the discriminator's intermediate
+    features `f` on real data instead of maximising its output; the real features
+    are a target (no gradient flows into them).
+
+    Args:
+        real_features: `[batch, ...]` features of real images.
+        fake_features: `[batch, ...]` features of generated images.
+
+    Returns:
+        A scalar tensor: the squared L2 distance of the two batch means, averaged
+        over features (a mean, not a sum, so its scale does not grow with width).
+
+    Reference:
+        Salimans et al., 2016, "Improved Techniques for Training GANs", NeurIPS.
+        https://arxiv.org/abs/1606.03498
+    """
+    real_mean = ops.mean(ops.stop_gradient(_float_logits(real_features)), axis=0)
+    fake_mean = ops.mean(_float_logits(fake_features), axis=0)
+    return ops.mean(ops.square(real_mean - fake_mean))
 
 
 GENERATOR_LOSSES["least_squares"] = least_squares_generator_loss

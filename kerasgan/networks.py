@@ -158,7 +158,8 @@ def dcgan_generator(latent_dim, image_shape, base_filters=64, num_classes=None, 
     return keras.Model(_model_inputs(inputs), images, name=name)
 
 
-def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, name="discriminator"):
+def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, minibatch_features=None,
+                        name="discriminator"):
     """DCGAN discriminator: strided convolutions down to 4x4, then one logit.
 
     LeakyReLU(0.2) everywhere, batch norm on every layer but the first (Radford et
@@ -168,11 +169,20 @@ def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, name="di
         image_shape: `(height, width, channels)`, square, side a power of two >= 8.
         base_filters: Filters of the first layer; each finer-to-coarser step doubles them.
         num_classes: If set, the discriminator also takes a `label` input.
+        minibatch_features: Lets the discriminator compare examples within a batch,
+            so a generator that collapses to a few images is easy to spot: None,
+            `"stddev"` (`layers.MinibatchStdDev` on the 4x4 features, Karras et al.
+            2018) or `"discrimination"` (`layers.MinibatchDiscrimination` on the
+            flattened features, Salimans et al. 2016).
         name: Model name.
 
     Returns:
         A functional `keras.Model`.
     """
+    from kerasgan import layers as kerasgan_layers  # layers imports this module
+
+    validation.check_choice("minibatch_features", minibatch_features,
+                            (None, "stddev", "discrimination"))
     steps = num_resolution_steps(image_shape)
     inputs, x = _image_and_label_inputs(image_shape, num_classes)
     for i in range(steps):
@@ -182,9 +192,28 @@ def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, name="di
         if i > 0:
             x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    if minibatch_features == "stddev":
+        x = kerasgan_layers.MinibatchStdDev(name="minibatch_stddev")(x)
     x = layers.Flatten(name="flatten")(x)
+    if minibatch_features == "discrimination":
+        x = kerasgan_layers.MinibatchDiscrimination(name="minibatch_discrimination")(x)
     logits = layers.Dense(1, kernel_initializer=dcgan_initializer(), name="logits")(x)
     return keras.Model(_model_inputs(inputs), logits, name=name)
+
+
+def penultimate_features(discriminator, layer_name="logits"):
+    """A model from `discriminator`'s inputs to the input of its `layer_name` layer:
+    the last hidden features, which feature matching compares. Shares the layers
+    (and so the weights) of `discriminator`."""
+    try:
+        layer = discriminator.get_layer(layer_name)
+    except ValueError:
+        raise ValueError(
+            f"Feature matching needs a discriminator with a final layer named "
+            f"{layer_name!r}; {discriminator.name!r} has none. Layers: "
+            f"{', '.join(l.name for l in discriminator.layers)}."
+        ) from None
+    return keras.Model(discriminator.inputs, layer.input, name=f"{discriminator.name}_features")
 
 
 # Multi-head discriminators and code-conditioned generators (ACGAN, InfoGAN, CatGAN) ----

@@ -43,11 +43,9 @@ def list_models(pattern="*"):
 def model_defaults(name):
     """Returns the default hyperparameters of model `name` as a dict."""
     factory = _get_factory(name)
-    return {
-        key: param.default
-        for key, param in inspect.signature(factory).parameters.items()
-        if param.default is not inspect.Parameter.empty
-    }
+    return {key: param.default if isinstance(param, inspect.Parameter) else param
+            for key, param in _accepted_arguments(factory).items()
+            if not isinstance(param, inspect.Parameter) or param.default is not param.empty}
 
 
 def create_model(name, **overrides):
@@ -77,7 +75,7 @@ def create_model(name, **overrides):
     """
     factory = _get_factory(name)
     overrides = {key: value for key, value in overrides.items() if value is not None}
-    accepted = inspect.signature(factory).parameters
+    accepted = _accepted_arguments(factory)
     for key in overrides:
         if key not in accepted:
             raise ValueError(
@@ -86,6 +84,19 @@ def create_model(name, **overrides):
                 f"Its arguments are: {', '.join(sorted(accepted))}."
             )
     return factory(**overrides)
+
+
+def _accepted_arguments(factory):
+    """`{name: inspect.Parameter}` of the factory's named arguments, plus
+    `{option: default}` of `AdversarialModel`'s training tricks when the factory
+    passes `**tricks` through."""
+    parameters = inspect.signature(factory).parameters
+    accepted = {key: p for key, p in parameters.items() if p.kind != p.VAR_KEYWORD}
+    if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+        from kerasgan.models.base import TRICK_DEFAULTS  # the models import this module
+
+        accepted.update(TRICK_DEFAULTS)
+    return accepted
 
 
 def _get_factory(name):

@@ -143,16 +143,23 @@ def resolve_config(config):
     return resolved
 
 
-def jit_compile_setting(value="auto"):
-    """Resolves `jit_compile="auto"` per platform, from measurements (README, Performance).
+#: Environment variable that makes `jit_compile="auto"` mean off (see below).
+AUTO_JIT_ENV = "KERASGAN_AUTO_JIT"
 
-    XLA made the zoo's small GAN steps slower on CPU (see `scripts/bench.py`), so
-    "auto" means off there; on GPU and TPU, where XLA fuses the convolutions'
-    element-wise neighbours, it is on. Keras itself turns XLA off under strategies.
+
+def jit_compile_setting(value="auto"):
+    """Resolves `jit_compile="auto"`, from measurements (README, Performance).
+
+    XLA compiles the whole train step into fused kernels. On this project's 2-core
+    CPU it made DCGAN's `fit` 1.5-2x faster on a quiet machine (`scripts/bench.py`
+    measures it side by side), and on GPUs and TPUs it is the usual choice, so
+    "auto" means on. Compiling costs 10-20 s per model on CPU, more than a run of a
+    few steps takes: `KERASGAN_AUTO_JIT=0` in the environment makes "auto" mean off
+    (the test suite sets it). Keras itself turns XLA off under strategies.
     """
     if value != "auto":
         return value
-    return bool(tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("TPU"))
+    return os.environ.get(AUTO_JIT_ENV, "1").strip().lower() not in ("0", "false", "off", "no")
 
 
 def float32_outputs(network):

@@ -6,11 +6,13 @@ r"""Measures training and serving speed of a zoo model on this machine, in one r
 
 Prints, for the model (default dcgan at the zoo/dcgan_digits.py sizes):
 
-- images/s of `model.fit` on the `kerasgan.data` pipeline, next to two baselines
+- images/s of `model.fit` in the default setup (`steps_per_execution=1`,
+  `jit_compile="auto"`) on the `kerasgan.data` pipeline, next to three baselines
   written here with the same generator and discriminator: a plain `train_step` (two
   tapes, binary cross-entropy, `Dataset.from_tensor_slices(x).batch(b)`, the TF DCGAN
-  tutorial's loop) and the classic loop (`generator.predict` plus `train_on_batch` on
-  the discriminator and on a stacked model with a frozen discriminator), with ratios;
+  tutorial's loop), the same plain loop running kerasgan's alternating update, and
+  the classic loop (`generator.predict` plus `train_on_batch` on the discriminator
+  and on a stacked model with a frozen discriminator), with ratios;
 - `jit_compile` off and on, and `steps_per_execution`;
 - FLOPs of one training step (counted by `tf.compat.v1.profiler` on the step's
   graph), the achieved FLOP/s and its share of this machine's dense float32 matmul
@@ -74,7 +76,7 @@ def _matmul_peak(n, runs):
     return 4 * 2 * n**3 / best
 
 
-def _config(model, image_size, batch_size, steps_per_execution=1, jit_compile=False):
+def _config(model, image_size, batch_size, steps_per_execution=1, jit_compile="auto"):
     from kerasgan import training
 
     config = {"model": model, "dataset": "digits", "batch_size": batch_size,
@@ -103,7 +105,7 @@ def _timed_fit(model, dataset, batch_size, steps, warmup, spe=1):
     return steps * batch_size / (time.perf_counter() - start)
 
 
-def _fit_speed(model_name, image_size, batch_size, steps, warmup, spe=1, jit=False):
+def _fit_speed(model_name, image_size, batch_size, steps, warmup, spe=1, jit="auto"):
     config = _config(model_name, image_size, batch_size, spe, jit)
     model, dataset = _build(config)
     return _timed_fit(model, dataset, batch_size, steps, warmup, spe), model
@@ -116,8 +118,16 @@ def _real_images(image_size):
     return images
 
 
-def _plain_train_step(model, images, batch_size, steps, warmup):
-    """The TF DCGAN tutorial's loop on copies of the model's networks."""
+def _plain_train_step(model, images, batch_size, steps, warmup, alternating=False, jit=False):
+    """The TF DCGAN tutorial's loop on copies of the model's networks.
+
+    The tutorial updates both players from one generator pass (simultaneous
+    gradients). `alternating=True` writes kerasgan's GAN update the same plain way: a
+    discriminator step on `G(z1)`, then a generator step on a fresh `G(z2)` through the
+    updated discriminator (Goodfellow et al. 2014, Algorithm 1). That row isolates the
+    cost of `fit`'s machinery from the choice of update. `jit=True` compiles the
+    tutorial's step with XLA, to show how much of `fit`'s lead XLA alone gives.
+    """
     import keras
     import tensorflow as tf
 
@@ -128,8 +138,12 @@ def _plain_train_step(model, images, batch_size, steps, warmup):
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
     latent_dim = model.latent_dim
 
-    @tf.function
-    def train_step(real):
+    def apply(tape, loss, network, optimizer):
+        weights = network.trainable_variables
+        optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
+
+    @tf.function(jit_compile=jit)
+    def simultaneous_step(real):
         z = tf.random.normal([tf.shape(real)[0], latent_dim])
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = generator(z, training=True)
@@ -138,12 +152,28 @@ def _plain_train_step(model, images, batch_size, steps, warmup):
             g_loss = bce(tf.ones_like(fake_logits), fake_logits)
             d_loss = (bce(tf.ones_like(real_logits), real_logits)
                       + bce(tf.zeros_like(fake_logits), fake_logits))
-        g_opt.apply_gradients(zip(g_tape.gradient(g_loss, generator.trainable_variables),
-                                  generator.trainable_variables))
-        d_opt.apply_gradients(zip(d_tape.gradient(d_loss, discriminator.trainable_variables),
-                                  discriminator.trainable_variables))
+        apply(g_tape, g_loss, generator, g_opt)
+        apply(d_tape, d_loss, discriminator, d_opt)
         return d_loss, g_loss
 
+    @tf.function(jit_compile=jit)
+    def alternating_step(real):
+        batch = tf.shape(real)[0]
+        fake = generator(tf.random.normal([batch, latent_dim]), training=True)
+        with tf.GradientTape() as d_tape:
+            real_logits = discriminator(real, training=True)
+            fake_logits = discriminator(fake, training=True)
+            d_loss = (bce(tf.ones_like(real_logits), real_logits)
+                      + bce(tf.zeros_like(fake_logits), fake_logits))
+        apply(d_tape, d_loss, discriminator, d_opt)
+        with tf.GradientTape() as g_tape:
+            fake_logits = discriminator(
+                generator(tf.random.normal([batch, latent_dim]), training=True), training=True)
+            g_loss = bce(tf.ones_like(fake_logits), fake_logits)
+        apply(g_tape, g_loss, generator, g_opt)
+        return d_loss, g_loss
+
+    train_step = alternating_step if alternating else simultaneous_step
     # drop_remainder: a last, smaller batch would retrace the step once per epoch.
     dataset = tf.data.Dataset.from_tensor_slices(images).batch(
         batch_size, drop_remainder=True).repeat()
@@ -263,35 +293,54 @@ def main(argv):
           "(shared machines give noisy timings)")
     peak = _matmul_peak(512 if quick else 2048, 2 if quick else 5)
 
-    fit_1, model = _fit_speed(name, 32, batch, steps, warmup, spe=1)
-    fit_spe, _ = _fit_speed(name, 32, batch, max(steps, spe), warmup, spe=spe)
-    fit_jit = None
+    from kerasgan import training
+
+    auto_jit = training.jit_compile_setting("auto")
+    # One untimed run first: the process's first training (kernel selection, memory
+    # pools) is slower than any later one and would handicap the first row.
+    _fit_speed(name, 32, batch, max(2, steps // 4), warmup, spe=1, jit=False)
+    # The default setup: steps_per_execution=1, jit_compile="auto".
+    fit_default, model = _fit_speed(name, 32, batch, steps, warmup, spe=1, jit="auto")
+    fit_spe, _ = _fit_speed(name, 32, batch, max(steps, spe), warmup, spe=spe, jit="auto")
+    fit_other = None
     if FLAGS.jit and not quick:
-        fit_jit, _ = _fit_speed(name, 32, batch, steps, warmup, spe=spe, jit=True)
+        fit_other, _ = _fit_speed(name, 32, batch, steps, warmup, spe=1, jit=not auto_jit)
     images = _real_images(32)
     plain, _ = _plain_train_step(model, images, batch, steps, warmup)
+    plain_same, _ = _plain_train_step(model, images, batch, steps, warmup, alternating=True)
     classic = _classic_loop(model, images, batch, max(2, steps // 2), warmup)
-    fit_best = max(fit_1, fit_spe)
+    plain_xla = None
+    if FLAGS.jit and not quick:
+        plain_xla, _ = _plain_train_step(model, images, batch, steps, warmup, jit=True)
 
-    rows = [("fit (kerasgan, steps_per_execution=1)", fit_1),
-            (f"fit (kerasgan, steps_per_execution={spe})", fit_spe)]
-    if fit_jit is not None:
-        rows.append((f"fit (kerasgan, steps_per_execution={spe}, jit_compile=True)", fit_jit))
+    rows = [(f"fit (kerasgan default: steps_per_execution=1, jit_compile=auto -> {auto_jit})",
+             fit_default),
+            (f"fit (kerasgan, steps_per_execution={spe}, jit_compile={auto_jit})", fit_spe)]
+    if fit_other is not None:
+        rows.append((f"fit (kerasgan, steps_per_execution=1, jit_compile={not auto_jit})",
+                     fit_other))
     rows += [("plain train_step (two tapes, BCE, from_tensor_slices)", plain),
+             ("plain train_step, kerasgan's alternating update", plain_same),
              ("classic loop (predict + train_on_batch)", classic)]
+    if plain_xla is not None:
+        rows.append(("plain train_step compiled with XLA (not a baseline: for reference)",
+                     plain_xla))
     print()
     print("| training loop | images/s |")
     print("|---|---|")
     for label, value in rows:
         print(f"| {label} | {value:.1f} |")
     print()
-    print(f"fit / plain train_step: {fit_best / plain:.2f}x")
-    print(f"fit / classic loop: {fit_best / classic:.2f}x")
-    if fit_jit is not None:
-        print(f"jit_compile on / off: {fit_jit / fit_spe:.2f}x")
+    print(f"fit / plain train_step: {fit_default / plain:.2f}x")
+    print(f"fit / plain train_step with the same update: {fit_default / plain_same:.2f}x")
+    print(f"fit / classic loop: {fit_default / classic:.2f}x")
+    print(f"steps_per_execution={spe} / 1: {fit_spe / fit_default:.2f}x")
+    if fit_other is not None:
+        on, off = (fit_default, fit_other) if auto_jit else (fit_other, fit_default)
+        print(f"jit_compile on / off: {on / off:.2f}x")
 
     flops = _step_flops(model, batch)
-    achieved = flops * fit_best / batch
+    achieved = flops * fit_default / batch
     print(f"FLOPs per training step (batch {batch}): {flops / 1e9:.2f} GFLOP; "
           f"achieved {achieved / 1e9:.1f} GFLOP/s = {100 * achieved / peak:.1f}% of the "
           f"measured dense matmul peak {peak / 1e9:.1f} GFLOP/s")

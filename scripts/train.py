@@ -14,6 +14,11 @@ Any registered model on any dataset, with flags overriding the recipe or default
     python scripts/train.py --model=cgan --dataset=digits --epochs=5 --batch_size=32 \
         --workdir=runs/cgan --export_dir=exported/cgan_digits
 
+With training tricks (README, Training tricks), as model options:
+
+    python scripts/train.py --recipe=zoo/dcgan_digits.py --model_option=ema_decay=0.999 \
+        --model_option=diffaugment=translation,cutout
+
 Writes to --workdir (default runs/<run name>): TensorBoard logs with image grids
 (`tensorboard --logdir runs`), a sample PNG per epoch, `checkpoints/last.keras`, and a
 backup that lets the same command resume after an interruption. Then exports the
@@ -22,6 +27,7 @@ float32, float16 and int8 `.tflite` files and `model_card.json`, after checking 
 LiteRT reproduces the SavedModel (the table it prints; `kerasgan.export.verify`).
 """
 
+import ast
 import os
 import sys
 
@@ -54,6 +60,10 @@ flags.DEFINE_enum("jit_compile", None, ["auto", "true", "false"],
 flags.DEFINE_string("workdir", None, "Logs, samples and checkpoints; default runs/<run name>.")
 flags.DEFINE_string("export_dir", None, "Export directory; default exported/<run name>.")
 flags.DEFINE_bool("export", True, "Export the generator after training.")
+flags.DEFINE_multi_string(
+    "model_option", None, "A model argument NAME=VALUE (a Python literal; repeatable), "
+    "e.g. --model_option=ema_decay=0.999 --model_option=diffaugment='translation'. "
+    "Overrides the recipe's model_kwargs; see README, Training tricks.")
 flags.DEFINE_bool("smoke", False, "Shrink the recipe to a seconds-long run (for tests).")
 flags.DEFINE_bool("list_models", False, "Print the registered models and exit.")
 
@@ -71,7 +81,28 @@ def _config_from_flags():
         value = getattr(FLAGS, key)
         if value is not None:
             config[key] = value
+    if FLAGS.model_option:
+        config["model_kwargs"] = {**config.get("model_kwargs", {}),
+                                  **_model_options(FLAGS.model_option)}
     return training.resolve_config(config)
+
+
+def _model_options(options):
+    """`["ema_decay=0.999", "diffaugment=cutout"]` -> `{"ema_decay": 0.999, ...}`.
+
+    Values are Python literals; anything else is taken as a string.
+    """
+    parsed = {}
+    for option in options:
+        name, sep, text = option.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--model_option must be NAME=VALUE. Received: {option!r}")
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            value = text
+        parsed[name.strip()] = value
+    return parsed
 
 
 def main(argv):

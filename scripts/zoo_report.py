@@ -123,6 +123,17 @@ def _fmt(value, digits=2):
     return f"{value:.{digits}f}"
 
 
+def _kept_sections(path):
+    """What follows the table in an existing README (the ablation section that
+    scripts/ablation.py maintains), kept when the table is rewritten."""
+    if not os.path.exists(path):
+        return ""
+    with open(path) as file:
+        text = file.read()
+    marker = "\n## "
+    return text[text.index(marker):] if marker in text else ""
+
+
 def _readme(results):
     header = ("| recipe | Frechet distance | KID | precision | recall | modes covered "
               "| mode KL | label accuracy | steps | train time | samples |")
@@ -219,7 +230,8 @@ def main(argv):
     _write_json(results_path, results)
     from kerasgan.io_utils import atomic_write_bytes
 
-    atomic_write_bytes(os.path.join(results_dir, "README.md"), _readme(results).encode())
+    readme_path = os.path.join(results_dir, "README.md")
+    atomic_write_bytes(readme_path, (_readme(results) + _kept_sections(readme_path)).encode())
     print(f"Wrote {results_path} and {os.path.join(results_dir, 'README.md')}")
 
 

@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# jit_compile="auto" means XLA, which costs 10-20 s of compiling per model: far more
+# than the suite's few-step runs. Subprocesses (the CLI tests) inherit this too.
+os.environ.setdefault("KERASGAN_AUTO_JIT", "0")
 
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -29,6 +32,8 @@ def tiny_kwargs(name):
         kwargs["base_filters"] = 4
     if "hidden_units" in defaults:
         kwargs["hidden_units"] = ((16,), (16,))
+    if defaults.get("n_critic", 1) > 2:
+        kwargs["n_critic"] = 2  # WGAN's 5 critic steps per step: the slowest tests
     return {key: value for key, value in kwargs.items() if key in defaults}
 
 

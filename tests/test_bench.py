@@ -18,9 +18,11 @@ def test_bench_quick_reports_device_ratios_flops_scaling_and_latency(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert re.search(r"^device: (CPU|GPU): .+", out, re.M), out
-    for label in ("fit (kerasgan", "plain train_step", "classic loop"):
+    for label in ("fit (kerasgan", "plain train_step (", "plain train_step, kerasgan's",
+                  "classic loop"):
         assert re.search(rf"^\| {re.escape(label)}.*\| \d+\.\d \|$", out, re.M), (label, out)
     assert re.search(r"^fit / plain train_step: \d+\.\d\dx$", out, re.M), out
+    assert re.search(r"^fit / plain train_step with the same update: \d+\.\d\dx$", out, re.M), out
     assert re.search(r"^fit / classic loop: \d+\.\d\dx$", out, re.M), out
     assert re.search(r"GFLOP/s = \d+\.\d% of the measured dense matmul peak", out), out
     assert re.search(r"^\| 16 \| \d+\.\d \|$", out, re.M), out  # batch-size scan

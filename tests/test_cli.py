@@ -38,8 +38,11 @@ CLI_MODELS = [n for n in ("gan", "dcgan", "cgan", "wgan_gp", "infogan")
 @pytest.mark.parametrize("name", CLI_MODELS)
 def test_train_smoke_command_logs_images_and_exports(name, tmp_path):
     workdir, export_dir = tmp_path / "W", tmp_path / "E"
+    # One run also turns tricks on from the command line (the others run plain).
+    options = (["--model_option=ema_decay=0.5", "--model_option=diffaugment=translation"]
+               if name == "dcgan" else [])
     result = _run(f"--model={name}", "--epochs=1", "--steps_per_epoch=2", "--batch_size=8",
-                  f"--workdir={workdir}", f"--export_dir={export_dir}", cwd=tmp_path)
+                  f"--workdir={workdir}", f"--export_dir={export_dir}", *options, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert _has_image_summary(str(workdir))
     assert os.path.isfile(workdir / "samples" / "epoch_0001.png")
@@ -58,6 +61,9 @@ def test_train_smoke_command_logs_images_and_exports(name, tmp_path):
     assert saved.shape == (2, 32, 32, 1) and saved.dtype == np.uint8
     assert np.max(np.abs(saved.astype(int) - lite.astype(int))) <= 2
     assert card["training"]["steps"] == 2 and card["training"]["config"]["model"] == name
+    if options:
+        assert card["training"]["model_kwargs"]["ema_decay"] == 0.5
+        assert card["training"]["model_kwargs"]["diffaugment"] == "translation"
 
 
 def test_recipe_smoke_run_uses_recipe_name_for_default_dirs(tmp_path):
@@ -76,6 +82,9 @@ def test_recipe_smoke_run_uses_recipe_name_for_default_dirs(tmp_path):
         (["--model=dcgan", "--label_smoothing=1.5"], "label_smoothing=1.5"),
         (["--model=dcgan", "--dataset=digitz"], "Unknown dataset: 'digitz'"),
         (["--recipe=zoo/nope.py"], "recipe='zoo/nope.py'"),
+        (["--model=dcgan", "--model_option=ema_decay"], "NAME=VALUE. Received: 'ema_decay'"),
+        (["--model=dcgan", "--model_option=ema_decay=2"], "ema_decay=2"),
+        (["--model=dcgan", "--model_option=emma_decay=0.9"], "'emma_decay'"),
         ([], "No model given"),
     ],
 )

@@ -66,6 +66,7 @@ class ACGAN(DCGAN):
         fake_images = self.generator(
             self.generator_inputs(self.sample_latents(batch_size), labels), training=True
         )
+        fake_images, fake_labels = self.replay(fake_images, labels)
         with tf.GradientTape() as tape:
             real_logits, real_class_logits = self.discriminator(real_images, training=True)
             fake_logits, fake_class_logits = self.discriminator(fake_images, training=True)
@@ -73,7 +74,8 @@ class ACGAN(DCGAN):
             d_loss = (
                 self.d_loss_fn(real_logits, fake_logits, real_target=1.0 - self.label_smoothing)
                 + real_class_loss
-                + losses.auxiliary_classifier_loss(fake_class_logits, labels)
+                + losses.auxiliary_classifier_loss(fake_class_logits, fake_labels)
+                + self.discriminator_penalty(real_images)
             )
         self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
 
@@ -101,8 +103,8 @@ class ACGAN(DCGAN):
 
 @register_model
 def acgan(latent_dim=100, image_shape=(32, 32, 1), num_classes=10, base_filters=64,
-          generator_loss="non_saturating", seed=None):
+          generator_loss="non_saturating", seed=None, **tricks):
     """AC-GAN on the 10 digit classes (Odena et al. 2017), DCGAN networks."""
     return ACGAN(latent_dim=latent_dim, image_shape=image_shape, num_classes=num_classes,
                  base_filters=base_filters, generator_loss=generator_loss, seed=seed,
-                 name="acgan")
+                 name="acgan", **tricks)

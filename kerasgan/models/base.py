@@ -27,11 +27,24 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import validation
+from kerasgan import layers as kerasgan_layers
+from kerasgan import losses, tricks, validation
 from kerasgan.images import to_uint8
 
+#: The training-trick options every variant takes, with their defaults (all off).
+#: Registry factories pass them through `**tricks`.
+TRICK_DEFAULTS = {
+    "ema_decay": None,
+    "historical_averaging": 0.0,
+    "r1_weight": 0.0,
+    "replay_buffer_size": 0,
+    "replay_fraction": 0.5,
+    "diffaugment": None,
+}
 
-def _replica_id():
+
+def replica_id():
+    """This replica's index in its strategy's sync group (0 outside `tf.distribute`)."""
     context = tf.distribute.get_replica_context()
     return 0 if context is None else context.replica_id_in_sync_group
 
@@ -59,6 +72,20 @@ class AdversarialModel(keras.Model):
         discriminator: Optional ready-made discriminator, likewise.
         seed: Optional int seed of the latent-noise stream used during training.
         name: Model name; the registry passes the variant's name.
+        ema_decay: If set, in (0, 1): keep an exponential moving average of the
+            generator's weights (`tricks.ExponentialMovingAverage`); `generate()`,
+            the TensorBoard grids and the export then use the averaged generator.
+        historical_averaging: Weight of Salimans et al.'s historical-averaging
+            penalty on both players' weights (`tricks.HistoricalAverage`); 0: off.
+        r1_weight: `gamma` of the R1 penalty on real data (Mescheder et al. 2018),
+            added to the discriminator's loss by `discriminator_penalty`; 0: off.
+        replay_buffer_size: Past fakes kept to show the discriminator again
+            (`tricks.ReplayBuffer`, Shrivastava et al. 2017); 0: off.
+        replay_fraction: Share of each fake batch the discriminator takes from the
+            replay buffer.
+        diffaugment: A DiffAugment policy such as `"color,translation,cutout"`
+            (Zhao et al. 2020): every image the discriminator sees in training, real
+            or fake, is augmented the same differentiable way. None: off.
     """
 
     #: Names of the `Mean` trackers, in the order `fit` prints them.
@@ -71,7 +98,9 @@ class AdversarialModel(keras.Model):
     network_names = ("generator", "discriminator")
 
     def __init__(self, latent_dim=100, image_shape=(32, 32, 1), num_classes=None,
-                 generator=None, discriminator=None, seed=None, name=None, **kwargs):
+                 generator=None, discriminator=None, seed=None, name=None, ema_decay=None,
+                 historical_averaging=0.0, r1_weight=0.0, replay_buffer_size=0,
+                 replay_fraction=0.5, diffaugment=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self.latent_dim = validation.check_positive_int("latent_dim", latent_dim)
         self.image_shape = validation.check_image_shape(image_shape)
@@ -88,10 +117,21 @@ class AdversarialModel(keras.Model):
             )
         self.seed = seed
         self.generator = generator if generator is not None else self.build_generator()
-        self.discriminator = (
+        discriminator = (
             discriminator if discriminator is not None else self.build_discriminator()
         )
+        self.diffaugment = diffaugment or None
+        if self.diffaugment is not None and not _find_layer(discriminator,
+                                                            kerasgan_layers.DiffAugment):
+            # Loaded models arrive with the wrapper already in their discriminator.
+            try:
+                discriminator = _with_diffaugment(discriminator, self.diffaugment)
+            except ValueError as error:
+                raise ValueError(f"Invalid diffaugment={diffaugment!r}: {error}") from None
+        self.discriminator = discriminator
         self._check_network_shapes()
+        self._build_tricks(ema_decay, historical_averaging, r1_weight, replay_buffer_size,
+                           replay_fraction)
         # One-sided label smoothing (Salimans et al. 2016): the target for real images
         # is `1 - label_smoothing`. A variable, so `LabelSmoothing` can schedule it
         # without retracing the train step, and so it is saved with the model.
@@ -124,6 +164,87 @@ class AdversarialModel(keras.Model):
                 f"not match image_shape={self.image_shape}."
             )
 
+    # Training tricks ---------------------------------------------------------------
+
+    def _build_tricks(self, ema_decay, historical_averaging, r1_weight, replay_buffer_size,
+                      replay_fraction):
+        self.ema_decay = None if ema_decay is None else validation.check_fraction(
+            "ema_decay", ema_decay)
+        self.historical_averaging = validation.check_non_negative_number(
+            "historical_averaging", historical_averaging)
+        self.r1_weight = validation.check_non_negative_number("r1_weight", r1_weight)
+        self.replay_buffer_size = validation.check_int_at_least(
+            "replay_buffer_size", replay_buffer_size, 0)
+        self.replay_fraction = validation.check_fraction(
+            "replay_fraction", replay_fraction, upper_inclusive=True)
+        self.generator_ema = (tricks.ExponentialMovingAverage(
+            self.generator, self.ema_decay, name="generator_ema") if self.ema_decay else None)
+        self.historical_averages = {
+            network: tricks.HistoricalAverage(
+                getattr(self, network), self.historical_averaging,
+                name=f"{network}_historical_average")
+            for network in ("generator", "discriminator")
+        } if self.historical_averaging else {}
+        self.replay_buffer = tricks.ReplayBuffer(
+            self.replay_buffer_size, self.image_shape, self.replay_fraction,
+            with_labels=bool(self.num_classes), name="replay_buffer",
+        ) if self.replay_buffer_size else None
+
+    def trick_config(self):
+        """The training-trick options, as `get_config` writes them."""
+        return {"ema_decay": self.ema_decay,
+                "historical_averaging": self.historical_averaging,
+                "r1_weight": self.r1_weight,
+                "replay_buffer_size": self.replay_buffer_size,
+                "replay_fraction": self.replay_fraction,
+                "diffaugment": self.diffaugment}
+
+    @property
+    def sampler(self):
+        """What makes the model's images: the generator, or, when `ema_decay` is set,
+        the `tricks.ExponentialMovingAverage` layer that runs the generator on its
+        averaged weights. `generate()`, `generate_from()`, `model(z)`, the
+        TensorBoard grids and the export use it; training updates `generator`."""
+        return self.generator_ema if self.generator_ema is not None else self.generator
+
+    @property
+    def core_discriminator(self):
+        """The discriminator without the DiffAugment wrapper (the one the variant built)."""
+        if _find_layer(self.discriminator, kerasgan_layers.DiffAugment):
+            return self.discriminator.get_layer(_CORE_NAME)
+        return self.discriminator
+
+    def replay(self, fake_images, labels=None):
+        """The fakes the discriminator trains on: `(fake_images, labels)` as given, or
+        with part of the batch taken from the replay buffer when it is on (variants
+        call this in their discriminator step, not in the generator step)."""
+        if self.replay_buffer is None:
+            return fake_images, labels
+        seed = tf.random.experimental.stateless_fold_in(
+            tf.cast(self.noise_seed.next(), tf.int32), replica_id())
+        if not self.num_classes:
+            # Unconditional: the dataset's labels (digits has them) are not the fakes'.
+            images, _ = self.replay_buffer(fake_images, None, seed)
+            return images, labels
+        return self.replay_buffer(fake_images, labels, seed)
+
+    def discriminator_penalty(self, real_images, labels=None):
+        """Regularizers of the discriminator's loss on real data: the R1 penalty
+        `r1_weight / 2 * E|grad_x D(x)|^2` on D's first output (its real/fake logit),
+        or 0.0 when off. Variants add it to their discriminator loss."""
+        if not self.r1_weight:
+            return 0.0
+
+        def realness(images):
+            return self.realness(self.discriminator(
+                self.discriminator_inputs(images, labels), training=True))
+
+        return losses.r1_penalty(realness, real_images, gamma=self.r1_weight)
+
+    def realness(self, outputs):
+        """The discriminator's real/fake score among its outputs: the first one."""
+        return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
     def generator_inputs(self, z, labels=None):
         """Packs the generator's inputs: `z`, or `[z, labels]` when conditional."""
         return [z, labels] if self.num_classes else z
@@ -133,8 +254,9 @@ class AdversarialModel(keras.Model):
         return [images, labels] if self.num_classes else images
 
     def call(self, inputs, training=False):
-        """Runs the generator: `model(z)` or `model([z, labels])` gives images in [-1, 1]."""
-        return self.generator(inputs, training=training)
+        """Runs the generator: `model(z)` or `model([z, labels])` gives images in [-1, 1]
+        (from the averaged generator when `ema_decay` is set, unless `training`)."""
+        return (self.generator if training else self.sampler)(inputs, training=training)
 
     # Compilation ----------------------------------------------------------------
 
@@ -248,8 +370,12 @@ class AdversarialModel(keras.Model):
         different noise, which `keras.random.normal(seed=SeedGenerator)` does not.
         """
         seed = tf.cast(self.noise_seed.next(), tf.int32)
-        seed = tf.random.experimental.stateless_fold_in(seed, _replica_id())
-        return tf.random.stateless_normal((batch_size, self.latent_dim), seed=seed)
+        seed = tf.random.experimental.stateless_fold_in(seed, replica_id())
+        # Philox by name, not the device's "auto_select". Under jit_compile XLA runs
+        # its own Philox on computed seeds and draws another (equally good) stream:
+        # runs are reproducible with XLA and without, not across the two.
+        return tf.random.stateless_normal((batch_size, self.latent_dim), seed=seed,
+                                          alg="philox")
 
     def apply_gradients(self, tape, loss, network, optimizer):
         """Applies `d loss / d network.trainable_weights` with `optimizer`.
@@ -267,7 +393,19 @@ class AdversarialModel(keras.Model):
             seed = optimizer.scale_loss(seed)
         seed = tf.cast(seed, loss.dtype)
         gradients = tape.gradient(loss, weights, output_gradients=seed)
+        average = self.historical_averages.get(
+            "generator" if network is self.generator else
+            "discriminator" if network is self.discriminator else None)
+        if average is not None:
+            # The penalty's gradient, scaled like the loss's (replicas, loss scale).
+            seed = tf.cast(seed, "float32")
+            gradients = [tf.convert_to_tensor(g) + seed * p
+                         for g, p in zip(gradients, average.penalty_gradients())]
         optimizer.apply_gradients(zip(gradients, weights))
+        if average is not None:
+            average.update()
+        if network is self.generator and self.generator_ema is not None:
+            self.generator_ema.update()
 
     def update_metrics(self, **values):
         """Feeds unscaled per-replica values to the trackers; returns the logs dict."""
@@ -367,12 +505,13 @@ class AdversarialModel(keras.Model):
             Dict of tensors keyed like `latent_specs()`.
         """
         seed = tf.stack([tf.cast(seed, tf.int32), 0])
-        return {"z": tf.random.stateless_normal([num_images, self.latent_dim], seed=seed)}
+        return {"z": tf.random.stateless_normal([num_images, self.latent_dim], seed=seed,
+                                                alg="philox")}
 
     def generate_from(self, inputs, training=False):
         """Runs the generator on a dict of serving inputs (`z`, `label`, ...);
         returns float images in [-1, 1]."""
-        return self.generator(
+        return self.sampler(
             self.generator_inputs(inputs["z"], inputs.get("label")), training=training
         )
 
@@ -417,8 +556,9 @@ class AdversarialModel(keras.Model):
         return {"serving_default": (serve, serving_specs), "sample": (sample, sample_specs)}
 
     def export_networks(self):
-        """The networks whose variables the export must hold."""
-        return [self.generator]
+        """The networks whose variables the export must hold (the averaged generator
+        when `ema_decay` is set)."""
+        return [self.sampler]
 
     # Serialization ----------------------------------------------------------------
 
@@ -429,6 +569,7 @@ class AdversarialModel(keras.Model):
             "image_shape": list(self.image_shape),
             "num_classes": self.num_classes,
             "seed": self.seed,
+            **self.trick_config(),
             **{
                 key: keras.saving.serialize_keras_object(getattr(self, key))
                 for key in self.network_names
@@ -443,3 +584,29 @@ class AdversarialModel(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         config["image_shape"] = tuple(config["image_shape"])
         return cls(**config)
+
+
+# DiffAugment wrapping ------------------------------------------------------------------
+
+_CORE_NAME = "core_discriminator"
+
+
+def _find_layer(network, layer_type):
+    return any(isinstance(layer, layer_type) for layer in network.layers)
+
+
+def _with_diffaugment(discriminator, policy):
+    """`discriminator` behind a `DiffAugment` layer on its image input.
+
+    A functional wrapper with the same inputs and outputs, so every variant's train
+    step, penalty and loss works unchanged: the augmentation is active only with
+    `training=True`, is differentiable (the generator's gradient flows through it),
+    and is applied alike to real and generated images, as Zhao et al. 2020 require.
+    """
+    inputs = [keras.Input(shape=tensor.shape[1:], dtype=tensor.dtype, name=tensor.name)
+              for tensor in discriminator.inputs]
+    augmented = kerasgan_layers.DiffAugment(policy, name="diffaugment")(inputs[0])
+    core = keras.Model(discriminator.inputs, discriminator.outputs, name=_CORE_NAME)
+    outputs = core([augmented, *inputs[1:]] if len(inputs) > 1 else augmented)
+    return keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs,
+                       name=discriminator.name)

@@ -63,11 +63,13 @@ class CatGAN(AdversarialModel):
         batch_size = tf.shape(real_images)[0]
 
         # Discriminator step: max H_X[p(y|D)] - E_x H[p(y|x,D)] + E_z H[p(y|G(z),D)].
-        fake_images = self.generator(self.sample_latents(batch_size), training=True)
+        fake_images, _ = self.replay(
+            self.generator(self.sample_latents(batch_size), training=True))
         with tf.GradientTape() as tape:
             real_logits = self.discriminator(real_images, training=True)
             fake_logits = self.discriminator(fake_images, training=True)
-            d_loss = losses.catgan_discriminator_loss(real_logits, fake_logits)
+            d_loss = (losses.catgan_discriminator_loss(real_logits, fake_logits)
+                      + self.discriminator_penalty(real_images))
         self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
 
         # Generator step, on fresh noise: min -H_G[p(y|D)] + E_z H[p(y|G(z),D)].
@@ -85,6 +87,13 @@ class CatGAN(AdversarialModel):
             real_marginal_entropy=losses.marginal_entropy(real_logits),
             fake_marginal_entropy=losses.marginal_entropy(g_logits),
         )
+
+    def realness(self, outputs):
+        """CatGAN's discriminator has no real/fake logit: the R1 penalty constrains
+        the gradient of `logsumexp` of its category logits instead, the log of the
+        unnormalized density an energy-based reading of a classifier gives (Grathwohl
+        et al. 2019, https://arxiv.org/abs/1912.03263)."""
+        return tf.reduce_logsumexp(outputs, axis=-1)
 
     def predict_categories(self, images, batch_size=256):
         """The discriminator's category for each image: int32 numpy `[N]`.
@@ -105,8 +114,8 @@ class CatGAN(AdversarialModel):
 
 @register_model
 def catgan(latent_dim=100, image_shape=(32, 32, 1), num_categories=10, base_filters=64,
-           seed=None):
+           seed=None, **tricks):
     """CatGAN on digits with K = 10 categories (Springenberg 2015), DCGAN networks."""
     return CatGAN(latent_dim=latent_dim, image_shape=image_shape,
                   num_categories=num_categories, base_filters=base_filters, seed=seed,
-                  name="catgan")
+                  name="catgan", **tricks)

@@ -37,8 +37,9 @@ class CGAN(DCGAN):
 
 @register_model
 def cgan(latent_dim=100, image_shape=(32, 32, 1), num_classes=10, base_filters=64,
-         generator_loss="non_saturating", seed=None):
+         generator_loss="non_saturating", d_steps=1, minibatch_features=None, seed=None,
+         **tricks):
     """Conditional DCGAN on the 10 digit classes (Mirza & Osindero 2014)."""
     return CGAN(latent_dim=latent_dim, image_shape=image_shape, num_classes=num_classes,
-                base_filters=base_filters, generator_loss=generator_loss, seed=seed,
-                name="cgan")
+                base_filters=base_filters, generator_loss=generator_loss, d_steps=d_steps,
+                minibatch_features=minibatch_features, seed=seed, name="cgan", **tricks)

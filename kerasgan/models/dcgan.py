@@ -23,6 +23,8 @@ class DCGAN(GAN):
     Args:
         base_filters: Width of the finest convolution layer of each net; coarser
             layers double it. 64 in the paper; 8 makes a test-sized model.
+        minibatch_features: None, `"stddev"` or `"discrimination"`: a minibatch
+            layer in the discriminator (see `networks.dcgan_discriminator`).
         **kwargs: `GAN` and `AdversarialModel` arguments. `image_shape` must be
             square with a power-of-two side >= 8 (32x32 and 64x64 are the usual).
 
@@ -36,8 +38,9 @@ class DCGAN(GAN):
 
     paper = "Radford et al. 2015, https://arxiv.org/abs/1511.06434"
 
-    def __init__(self, base_filters=64, **kwargs):
+    def __init__(self, base_filters=64, minibatch_features=None, **kwargs):
         self.base_filters = validation.check_positive_int("base_filters", base_filters)
+        self.minibatch_features = minibatch_features
         super().__init__(**kwargs)
 
     def build_generator(self):
@@ -46,17 +49,25 @@ class DCGAN(GAN):
         )
 
     def build_discriminator(self):
-        return networks.dcgan_discriminator(self.image_shape, self.base_filters, self.num_classes)
+        return networks.dcgan_discriminator(self.image_shape, self.base_filters, self.num_classes,
+                                            minibatch_features=self.minibatch_features)
 
     def get_config(self):
         config = super().get_config()
         config.pop("hidden_units")
-        return {**config, "base_filters": self.base_filters}
+        return {**config, "base_filters": self.base_filters,
+                "minibatch_features": self.minibatch_features}
 
 
 @register_model
 def dcgan(latent_dim=100, image_shape=(32, 32, 1), base_filters=64,
-          generator_loss="non_saturating", seed=None):
-    """DCGAN on 32x32x1 digits (Radford et al. 2015); 64x64 via `image_shape`."""
+          generator_loss="non_saturating", d_steps=1, minibatch_features=None, seed=None,
+          **tricks):
+    """DCGAN on 32x32x1 digits (Radford et al. 2015); 64x64 via `image_shape`.
+
+    `**tricks`: the training tricks of `AdversarialModel` (`ema_decay`,
+    `diffaugment`, `replay_buffer_size`, `r1_weight`, `historical_averaging`).
+    """
     return DCGAN(latent_dim=latent_dim, image_shape=image_shape, base_filters=base_filters,
-                 generator_loss=generator_loss, seed=seed, name="dcgan")
+                 generator_loss=generator_loss, d_steps=d_steps,
+                 minibatch_features=minibatch_features, seed=seed, name="dcgan", **tricks)

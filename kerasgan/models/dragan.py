@@ -80,12 +80,13 @@ class DRAGAN(DCGAN):
         def critic_fn(images):
             return self.discriminator(self.discriminator_inputs(images, labels), training=True)
 
-        fake_images = self.generator(
+        fake_images, fake_labels = self.replay(self.generator(
             self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-        )
+        ), labels)
         with tf.GradientTape() as tape:
             real_logits = critic_fn(real_images)
-            fake_logits = critic_fn(fake_images)
+            fake_logits = self.discriminator(
+                self.discriminator_inputs(fake_images, fake_labels), training=True)
             gan_loss = self.d_loss_fn(
                 real_logits, fake_logits, real_target=1.0 - self.label_smoothing
             )
@@ -94,7 +95,7 @@ class DRAGAN(DCGAN):
                 critic_fn, real_images, weight=self.gp_weight,
                 perturbation_scale=self.perturbation_scale, seed=replica_seed(self),
             )
-            d_loss = gan_loss + penalty
+            d_loss = gan_loss + penalty + self.discriminator_penalty(real_images, labels)
         self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
 
         with tf.GradientTape() as tape:
@@ -124,10 +125,10 @@ class DRAGAN(DCGAN):
 @register_model
 def dragan(latent_dim=100, image_shape=(32, 32, 1), base_filters=64,
            generator_loss="non_saturating", gp_weight=10.0, perturbation_scale=0.5,
-           discriminator_normalization="layer", seed=None):
+           discriminator_normalization="layer", seed=None, **tricks):
     """DRAGAN on the DCGAN generator and a layer-norm discriminator (Kodali et al. 2017)."""
     return DRAGAN(latent_dim=latent_dim, image_shape=image_shape, base_filters=base_filters,
                   generator_loss=generator_loss, gp_weight=gp_weight,
                   perturbation_scale=perturbation_scale,
                   discriminator_normalization=discriminator_normalization, seed=seed,
-                  name="dragan")
+                  name="dragan", **tricks)

@@ -8,7 +8,7 @@ Reference:
 import keras
 import tensorflow as tf
 
-from kerasgan import losses, networks
+from kerasgan import losses, networks, validation
 from kerasgan.models.base import AdversarialModel
 from kerasgan.registry import register_model
 
@@ -22,9 +22,15 @@ class GAN(AdversarialModel):
 
     Args:
         generator_loss: `"non_saturating"` (`-log D(G(z))`, the default, as the paper
-            recommends in practice) or `"minimax"` (`log(1 - D(G(z)))`).
+            recommends in practice), `"minimax"` (`log(1 - D(G(z)))`), or
+            `"feature_matching"`: the generator matches the mean of the
+            discriminator's last hidden features on real data (Salimans et al. 2016,
+            Section 3.1), while the discriminator keeps the non-saturating loss.
         hidden_units: `(generator_widths, discriminator_widths)` of the MLPs.
-        **kwargs: `AdversarialModel` arguments (`latent_dim`, `image_shape`, ...).
+        d_steps: Discriminator updates per generator update (each on fresh noise
+            and the step's real batch), >= 1.
+        **kwargs: `AdversarialModel` arguments (`latent_dim`, `image_shape`, ...)
+            and training tricks (`ema_decay`, `replay_buffer_size`, `r1_weight`, ...).
 
     Example:
 
@@ -39,12 +45,28 @@ class GAN(AdversarialModel):
     paper = "Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661"
 
     def __init__(self, generator_loss="non_saturating",
-                 hidden_units=((256, 512, 1024), (512, 256)), **kwargs):
+                 hidden_units=((256, 512, 1024), (512, 256)), d_steps=1, **kwargs):
+        validation.check_choice("generator_loss", generator_loss,
+                                (*losses.GENERATOR_LOSSES, "feature_matching"))
         self.generator_loss = generator_loss
-        self.g_loss_fn = losses.get(generator_loss, "generator")
-        self.d_loss_fn = losses.get(generator_loss, "discriminator")
+        self.feature_matching = generator_loss == "feature_matching"
+        objective = "non_saturating" if self.feature_matching else generator_loss
+        self.g_loss_fn = losses.get(objective, "generator")
+        self.d_loss_fn = losses.get(objective, "discriminator")
         self.hidden_units = tuple(tuple(widths) for widths in hidden_units)
+        self.d_steps = validation.check_positive_int("d_steps", d_steps)
+        if type(self).train_step is not GAN.train_step and (
+                self.d_steps != 1 or self.feature_matching):
+            raise ValueError(
+                f"{type(self).__name__} has its own train step, which does not run "
+                f"d_steps={d_steps!r} or generator_loss={generator_loss!r}: those are "
+                "options of gan, dcgan, cgan and lsgan."
+            )
         super().__init__(**kwargs)
+        self.feature_network = (
+            networks.penultimate_features(self.core_discriminator)
+            if self.feature_matching else None
+        )
 
     def build_generator(self):
         return networks.mlp_generator(
@@ -58,36 +80,55 @@ class GAN(AdversarialModel):
         real_images, labels = self.unpack(data)
         batch_size = tf.shape(real_images)[0]
 
-        # Discriminator step: maximise log D(x) + log(1 - D(G(z))).
-        fake_images = self.generator(
-            self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-        )
-        with tf.GradientTape() as tape:
-            real_logits = self.discriminator(
-                self.discriminator_inputs(real_images, labels), training=True
+        # Discriminator steps: maximise log D(x) + log(1 - D(G(z))). A Python loop
+        # over a fixed count: traced d_steps times, no tensor `if`.
+        d_losses = []
+        for _ in range(self.d_steps):
+            fake_images = self.generator(
+                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
             )
-            fake_logits = self.discriminator(
-                self.discriminator_inputs(fake_images, labels), training=True
-            )
-            d_loss = self.d_loss_fn(
-                real_logits, fake_logits, real_target=1.0 - self.label_smoothing
-            )
-        self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
+            fake_images, fake_labels = self.replay(fake_images, labels)
+            with tf.GradientTape() as tape:
+                real_logits = self.discriminator(
+                    self.discriminator_inputs(real_images, labels), training=True
+                )
+                fake_logits = self.discriminator(
+                    self.discriminator_inputs(fake_images, fake_labels), training=True
+                )
+                d_loss = self.d_loss_fn(
+                    real_logits, fake_logits, real_target=1.0 - self.label_smoothing
+                ) + self.discriminator_penalty(real_images, labels)
+            self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
+            d_losses.append(d_loss)
 
         # Generator step, on fresh noise.
         with tf.GradientTape() as tape:
             fake_images = self.generator(
                 self.generator_inputs(self.sample_latents(batch_size), labels), training=True
             )
-            g_logits = self.discriminator(
-                self.discriminator_inputs(fake_images, labels), training=True
-            )
-            g_loss = self.g_loss_fn(g_logits)
+            if self.feature_matching:
+                g_loss = losses.feature_matching_loss(
+                    self.discriminator_features(real_images, labels),
+                    self.discriminator_features(fake_images, labels),
+                )
+            else:
+                g_logits = self.discriminator(
+                    self.discriminator_inputs(fake_images, labels), training=True
+                )
+                g_loss = self.g_loss_fn(g_logits)
         self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
 
         return self.update_metrics(
-            d_loss=d_loss, g_loss=g_loss, **self.score_metrics(real_logits, fake_logits)
+            d_loss=tf.add_n(d_losses) / self.d_steps, g_loss=g_loss,
+            **self.score_metrics(real_logits, fake_logits),
         )
+
+    def discriminator_features(self, images, labels=None):
+        """The discriminator's last hidden features (the input of its logit layer),
+        on DiffAugment-ed images when that trick is on, in training mode."""
+        if self.diffaugment:
+            images = self.discriminator.get_layer("diffaugment")(images, training=True)
+        return self.feature_network(self.discriminator_inputs(images, labels), training=True)
 
     def score_metrics(self, real_logits, fake_logits):
         """D's mean verdict on the real and the generated batch, for the logs: the
@@ -101,12 +142,13 @@ class GAN(AdversarialModel):
             **super().get_config(),
             "generator_loss": self.generator_loss,
             "hidden_units": [list(widths) for widths in self.hidden_units],
+            "d_steps": self.d_steps,
         }
 
 
 @register_model
 def gan(latent_dim=100, image_shape=(32, 32, 1), generator_loss="non_saturating",
-        hidden_units=((256, 512, 1024), (512, 256)), seed=None):
+        hidden_units=((256, 512, 1024), (512, 256)), d_steps=1, seed=None, **tricks):
     """GAN with MLP players on 32x32x1 digits (Goodfellow et al. 2014)."""
     return GAN(latent_dim=latent_dim, image_shape=image_shape, generator_loss=generator_loss,
-               hidden_units=hidden_units, seed=seed, name="gan")
+               hidden_units=hidden_units, d_steps=d_steps, seed=seed, name="gan", **tricks)

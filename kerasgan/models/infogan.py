@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import losses, networks, validation
-from kerasgan.models.base import _replica_id
+from kerasgan.models.base import replica_id
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.registry import register_model
 
@@ -70,6 +70,12 @@ class InfoGAN(DCGAN):
             "continuous_weight", continuous_weight
         )
         self.q_units = validation.check_positive_int("q_units", q_units)
+        if kwargs.get("replay_buffer_size"):
+            raise ValueError(
+                "InfoGAN cannot use a replay buffer: its discriminator step scores Q "
+                "on the codes of this step's fakes, which replayed fakes do not have. "
+                f"Received: replay_buffer_size={kwargs['replay_buffer_size']!r}."
+            )
         super().__init__(**kwargs)
 
     def build_generator(self):
@@ -96,12 +102,14 @@ class InfoGAN(DCGAN):
         with the replica id, so replicas draw different codes.
         """
         seed = tf.cast(self.noise_seed.next(), tf.int32)
-        seed = tf.random.experimental.stateless_fold_in(seed, _replica_id())
+        seed = tf.random.experimental.stateless_fold_in(seed, replica_id())
         code_seed, continuous_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
         code = tf.random.stateless_uniform([batch_size], code_seed, minval=0,
-                                           maxval=self.num_categories, dtype=tf.int32)
+                                           maxval=self.num_categories, dtype=tf.int32,
+                                           alg="philox")
         continuous_code = tf.random.stateless_uniform(
-            [batch_size, self.continuous_dim], continuous_seed, minval=-1.0, maxval=1.0
+            [batch_size, self.continuous_dim], continuous_seed, minval=-1.0, maxval=1.0,
+            alg="philox"
         )
         return code, continuous_code
 
@@ -154,6 +162,7 @@ class InfoGAN(DCGAN):
             d_loss = (
                 self.d_loss_fn(real_logits, fake_logits, real_target=1.0 - self.label_smoothing)
                 + info_loss
+                + self.discriminator_penalty(real_images)
             )
         self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
 
@@ -270,16 +279,17 @@ class InfoGAN(DCGAN):
         seed = tf.cast(seed, tf.int32)
         latents["code"] = tf.random.stateless_uniform(
             [num_images], tf.stack([seed, 1]), minval=0, maxval=self.num_categories,
-            dtype=tf.int32,
+            dtype=tf.int32, alg="philox"
         )
         latents["continuous_code"] = tf.random.stateless_uniform(
-            [num_images, self.continuous_dim], tf.stack([seed, 2]), minval=-1.0, maxval=1.0
+            [num_images, self.continuous_dim], tf.stack([seed, 2]), minval=-1.0, maxval=1.0,
+            alg="philox"
         )
         return latents
 
     def generate_from(self, inputs, training=False):
         """Runs the generator on `{"z", "code", "continuous_code"}`."""
-        return self.generator(
+        return self.sampler(
             self.generator_inputs(inputs["z"], None, inputs["code"], inputs["continuous_code"]),
             training=training,
         )
@@ -298,11 +308,11 @@ class InfoGAN(DCGAN):
 @register_model
 def infogan(latent_dim=62, image_shape=(32, 32, 1), num_categories=10, continuous_dim=2,
             categorical_weight=1.0, continuous_weight=1.0, base_filters=64,
-            generator_loss="non_saturating", seed=None):
+            generator_loss="non_saturating", seed=None, **tricks):
     """InfoGAN on digits (Chen et al. 2016): 62 noise dimensions, one 10-way
     categorical code and 2 continuous codes, DCGAN networks."""
     return InfoGAN(latent_dim=latent_dim, image_shape=image_shape,
                    num_categories=num_categories, continuous_dim=continuous_dim,
                    categorical_weight=categorical_weight, continuous_weight=continuous_weight,
                    base_filters=base_filters, generator_loss=generator_loss, seed=seed,
-                   name="infogan")
+                   name="infogan", **tricks)

@@ -63,7 +63,9 @@ class LSGAN(DCGAN):
 
 
 @register_model
-def lsgan(latent_dim=100, image_shape=(32, 32, 1), base_filters=64, seed=None):
+def lsgan(latent_dim=100, image_shape=(32, 32, 1), base_filters=64, d_steps=1,
+          minibatch_features=None, seed=None, **tricks):
     """LSGAN on the DCGAN networks (Mao et al. 2017)."""
     return LSGAN(latent_dim=latent_dim, image_shape=image_shape, base_filters=base_filters,
-                 seed=seed, name="lsgan")
+                 d_steps=d_steps, minibatch_features=minibatch_features, seed=seed,
+                 name="lsgan", **tricks)

@@ -129,17 +129,18 @@ class SNGAN(AdversarialModel):
 
         d_losses, real_means, fake_means = [], [], []
         for _ in range(self.n_critic):  # a fixed count: traced, no tensor `if`
-            fake_images = self.generator(
+            fake_images, fake_labels = self.replay(self.generator(
                 self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-            )
+            ), labels)
             with tf.GradientTape() as tape:
                 real_outputs = self.discriminator(
                     self.discriminator_inputs(real_images, labels), training=True
                 )
                 fake_outputs = self.discriminator(
-                    self.discriminator_inputs(fake_images, labels), training=True
+                    self.discriminator_inputs(fake_images, fake_labels), training=True
                 )
-                d_loss = losses.hinge_discriminator_loss(real_outputs, fake_outputs)
+                d_loss = (losses.hinge_discriminator_loss(real_outputs, fake_outputs)
+                          + self.discriminator_penalty(real_images, labels))
             self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
             d_losses.append(d_loss)
             real_means.append(tf.reduce_mean(real_outputs))
@@ -173,7 +174,8 @@ class SNGAN(AdversarialModel):
 
 @register_model
 def sngan(latent_dim=128, image_shape=(32, 32, 1), base_filters=64, n_critic=1,
-          power_iterations=1, seed=None):
+          power_iterations=1, seed=None, **tricks):
     """SNGAN: spectrally normalized CNN discriminator, hinge loss (Miyato et al. 2018)."""
     return SNGAN(latent_dim=latent_dim, image_shape=image_shape, base_filters=base_filters,
-                 n_critic=n_critic, power_iterations=power_iterations, seed=seed, name="sngan")
+                 n_critic=n_critic, power_iterations=power_iterations, seed=seed, name="sngan",
+                 **tricks)

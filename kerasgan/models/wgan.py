@@ -22,7 +22,7 @@ import tensorflow as tf
 from keras import layers
 
 from kerasgan import losses, networks, validation
-from kerasgan.models.base import AdversarialModel
+from kerasgan.models.base import AdversarialModel, replica_id
 from kerasgan.registry import register_model
 
 NORMALIZATIONS = ("layer", "none")
@@ -86,10 +86,8 @@ def replica_seed(model):
     For noise other than `z` (interpolation weights, perturbations), drawn with
     `tf.random.stateless_*`, the way `AdversarialModel.sample_latents` draws `z`.
     """
-    context = tf.distribute.get_replica_context()
-    replica_id = 0 if context is None else context.replica_id_in_sync_group
     seed = tf.cast(model.noise_seed.next(), tf.int32)
-    return tf.random.experimental.stateless_fold_in(seed, replica_id)
+    return tf.random.experimental.stateless_fold_in(seed, replica_id())
 
 
 # Models ---------------------------------------------------------------------------
@@ -190,11 +188,12 @@ class WGAN(AdversarialModel):
         critic_logs = []
         # A Python loop over a fixed count: traced n_critic times, no tensor `if`.
         for _ in range(self.n_critic):
-            fake_images = self.generator(
+            fake_images, _ = self.replay(self.generator(
                 self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-            )
+            ), labels)
             with tf.GradientTape() as tape:
                 d_loss, extra = self.critic_loss(real_images, fake_images, labels)
+                d_loss = d_loss + self.discriminator_penalty(real_images, labels)
             self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
             self.clip_critic_weights()
             critic_logs.append({"d_loss": d_loss, **extra})
@@ -296,17 +295,17 @@ class WGANGP(WGAN):
 
 @register_model
 def wgan(latent_dim=100, image_shape=(32, 32, 1), base_filters=64, n_critic=5, clip_value=0.01,
-         seed=None):
+         seed=None, **tricks):
     """WGAN with weight clipping on the DCGAN networks (Arjovsky et al. 2017)."""
     return WGAN(latent_dim=latent_dim, image_shape=image_shape, base_filters=base_filters,
-                n_critic=n_critic, clip_value=clip_value, seed=seed, name="wgan")
+                n_critic=n_critic, clip_value=clip_value, seed=seed, name="wgan", **tricks)
 
 
 @register_model
 def wgan_gp(latent_dim=100, image_shape=(32, 32, 1), base_filters=64, n_critic=5, gp_weight=10.0,
-            discriminator_normalization="layer", seed=None):
+            discriminator_normalization="layer", seed=None, **tricks):
     """WGAN-GP: gradient penalty, layer-norm critic (Gulrajani et al. 2017)."""
     return WGANGP(latent_dim=latent_dim, image_shape=image_shape, base_filters=base_filters,
                   n_critic=n_critic, gp_weight=gp_weight,
                   discriminator_normalization=discriminator_normalization, seed=seed,
-                  name="wgan_gp")
+                  name="wgan_gp", **tricks)

@@ -1,0 +1,26 @@
+"""DCGAN on digits with two discriminator steps per generator step.
+
+The base recipe, zoo/dcgan_digits.py, with this one change; the ablation table in
+zoo/README.md compares them (scripts/ablation.py, same budget and seeds).
+
+Command:
+
+    python scripts/train.py --recipe=zoo/tricks/dcgan_digits_d_steps2.py
+
+Reference: Goodfellow et al. 2014, Algorithm 1 (k steps), https://arxiv.org/abs/1406.2661
+"""
+
+import os
+
+from kerasgan import training
+
+BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "dcgan_digits.py")
+
+
+def get_config(smoke=False):
+    """The base recipe's config with the trick turned on (`smoke`: seconds-long)."""
+    config = training.load_recipe(BASE, smoke=smoke)
+    config.pop("recipe")
+    config["name"] = "dcgan_digits_d_steps2"
+    config["model_kwargs"].update({"d_steps": 2})
+    return config

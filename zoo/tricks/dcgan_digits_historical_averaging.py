@@ -1,0 +1,26 @@
+"""DCGAN on digits with historical averaging of both players" weights, penalty weight 0.01.
+
+The base recipe, zoo/dcgan_digits.py, with this one change; the ablation table in
+zoo/README.md compares them (scripts/ablation.py, same budget and seeds).
+
+Command:
+
+    python scripts/train.py --recipe=zoo/tricks/dcgan_digits_historical_averaging.py
+
+Reference: Salimans et al. 2016, Section 3.3, https://arxiv.org/abs/1606.03498
+"""
+
+import os
+
+from kerasgan import training
+
+BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "dcgan_digits.py")
+
+
+def get_config(smoke=False):
+    """The base recipe's config with the trick turned on (`smoke`: seconds-long)."""
+    config = training.load_recipe(BASE, smoke=smoke)
+    config.pop("recipe")
+    config["name"] = "dcgan_digits_historical_averaging"
+    config["model_kwargs"].update({"historical_averaging": 0.01})
+    return config
