@@ -95,6 +95,19 @@ def load_recipe(path, smoke=False):
     return config
 
 
+def derive_recipe(base, name, smoke=False, model_kwargs=None, **overrides):
+    """A recipe built on another: `base`'s config (a recipe file's path) with
+    `model_kwargs` merged into its `model_kwargs`, `overrides` replacing other keys,
+    and the run named `name`. The trick recipes in `zoo/tricks/` are one call each.
+    """
+    config = load_recipe(base, smoke=smoke)
+    config.pop("recipe")
+    config["name"] = name
+    config["model_kwargs"] = {**config.get("model_kwargs", {}), **(model_kwargs or {})}
+    config.update(overrides)
+    return config
+
+
 def resolve_config(config):
     """Fills defaults into `config` and validates every value.
 

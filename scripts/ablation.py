@@ -23,7 +23,9 @@ import platform
 import sys
 import time
 
-from absl import app, flags, logging
+from absl import app, flags
+
+import _cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("baseline", os.path.join("zoo", "dcgan_digits.py"), "The base recipe.")
@@ -128,11 +130,7 @@ def _write_readme(path, text):
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)
+    _cli.start(argv)
     try:
         recipes = _recipes()
         seeds = [int(seed) for seed in FLAGS.seeds]

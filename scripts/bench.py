@@ -31,6 +31,8 @@ import time
 
 from absl import app, flags, logging
 
+import _cli
+
 FLAGS = flags.FLAGS
 flags.DEFINE_string("model", "dcgan", "Registered model name.")
 flags.DEFINE_integer("batch_size", 64, "Global batch size of the main comparison.")
@@ -270,11 +272,7 @@ def _median_ms(function, runs):
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.ERROR)  # TF's profiler and SavedModel writer chat
+    _cli.start(argv, logging.ERROR)  # TF's profiler and SavedModel writer chat
     import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")

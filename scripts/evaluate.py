@@ -24,7 +24,9 @@ import json
 import os
 import sys
 
-from absl import app, flags, logging
+from absl import app, flags
+
+import _cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("export_dir", None, "Export directory; its highest SavedModel version "
@@ -232,11 +234,7 @@ def _run():
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)  # TF's SavedModel loader logs at INFO
+    _cli.start(argv)
     try:
         _run()
     except (ValueError, FileNotFoundError, OSError) as error:

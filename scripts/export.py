@@ -23,7 +23,9 @@ signatures), `<name>.tflite`, `<name>.fp16.tflite`, `<name>.int8.tflite` and
 import os
 import sys
 
-from absl import app, flags, logging
+from absl import app, flags
+
+import _cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("workdir", None, "Training workdir holding checkpoints/last.keras.")
@@ -71,11 +73,7 @@ def _source():
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)
+    _cli.start(argv)
     from kerasgan import export
 
     try:

@@ -16,10 +16,11 @@ The artifacts are read with TensorFlow and LiteRT alone: the model classes are n
 loaded, which shows the export stands on its own.
 """
 
-import os
 import sys
 
-from absl import app, flags, logging
+from absl import app, flags
+
+import _cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("export_dir", None, "Export directory, e.g. exported/dcgan_digits.")
@@ -68,11 +69,7 @@ def _draw(export_dir, card):
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)
+    _cli.start(argv)
     from kerasgan import export, images
 
     try:

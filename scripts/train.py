@@ -31,7 +31,9 @@ import ast
 import os
 import sys
 
-from absl import app, flags, logging
+from absl import app, flags
+
+import _cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("recipe", None, "Recipe file, e.g. zoo/dcgan_digits.py.")
@@ -106,11 +108,7 @@ def _model_options(options):
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)  # TF's SavedModel writer logs at INFO
+    _cli.start(argv)
     import kerasgan
     from kerasgan import distribute, export, training
 

@@ -20,7 +20,9 @@ used as `kerasgan.evaluation.evaluate(..., features="mnist_classifier.keras")` o
 import os
 import sys
 
-from absl import app, flags, logging
+from absl import app, flags
+
+import _cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("dataset", "digits", "'digits' (embedded) or a tfds name, e.g. mnist.")
@@ -80,11 +82,7 @@ def _augment(seed):
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)
+    _cli.start(argv)
     import keras
     import tensorflow as tf
 

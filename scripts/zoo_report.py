@@ -25,7 +25,9 @@ import os
 import platform
 import sys
 
-from absl import app, flags, logging
+from absl import app, flags
+
+import _cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("recipes", None, "Recipe names (zoo/<name>.py); default: all of zoo/.")
@@ -172,11 +174,7 @@ def _readme(results):
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)
+    _cli.start(argv)
     import numpy as np
 
     from kerasgan import data, evaluation, export, images, training

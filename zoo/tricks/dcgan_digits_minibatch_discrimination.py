@@ -19,9 +19,7 @@ BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "dcga
 
 
 def get_config(smoke=False):
-    """The base recipe's config with the trick turned on (`smoke`: seconds-long)."""
-    config = training.load_recipe(BASE, smoke=smoke)
-    config.pop("recipe")
-    config["name"] = "dcgan_digits_minibatch_discrimination"
-    config["model_kwargs"].update({"minibatch_features": "discrimination"})
-    return config
+    """The base recipe's config with the trick on (`smoke`: a seconds-long run)."""
+    return training.derive_recipe(
+        BASE, "dcgan_digits_minibatch_discrimination", smoke,
+        model_kwargs={"minibatch_features": "discrimination"})
