@@ -36,6 +36,9 @@ setuptools.setup(
     extras_require={
         "test": [
             "pytest>=8,<10",
+            # Two test processes share the cores: the suite is half Python (tracing,
+            # start-up of the script tests), half TensorFlow kernels.
+            "pytest-xdist>=3.5,<4",
             "hypothesis>=6.100",
         ],
     },
