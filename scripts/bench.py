@@ -43,6 +43,8 @@ flags.DEFINE_list("scale_batch_sizes", ["16", "32", "64", "128", "256"], "Batch 
 flags.DEFINE_list("scale_image_sizes", ["32", "64", "128"], "Image sides to scan.")
 flags.DEFINE_bool("jit", True, "Also measure fit with jit_compile=True.")
 flags.DEFINE_integer("latency_runs", 20, "Timed calls per export latency.")
+flags.DEFINE_integer("repeats", 3, "Rounds of the main comparison, interleaved; medians "
+                     "are reported (a shared CPU's speed drifts within minutes).")
 flags.DEFINE_bool("quick", False, "Few steps, small scans, no XLA row: a smoke run.")
 
 
@@ -294,22 +296,38 @@ def main(argv):
     from kerasgan import training
 
     auto_jit = training.jit_compile_setting("auto")
-    # One untimed run first: the process's first training (kernel selection, memory
-    # pools) is slower than any later one and would handicap the first row.
-    _fit_speed(name, 32, batch, max(2, steps // 4), warmup, spe=1, jit=False)
-    # The default setup: steps_per_execution=1, jit_compile="auto".
-    fit_default, model = _fit_speed(name, 32, batch, steps, warmup, spe=1, jit="auto")
-    fit_spe, _ = _fit_speed(name, 32, batch, max(steps, spe), warmup, spe=spe, jit="auto")
-    fit_other = None
-    if FLAGS.jit and not quick:
-        fit_other, _ = _fit_speed(name, 32, batch, steps, warmup, spe=1, jit=not auto_jit)
+    # One untimed run first, in the default setup: the process's first training
+    # (kernel selection, XLA's first compile, memory pools) is slower than any later
+    # one and would handicap the first row.
+    _fit_speed(name, 32, batch, max(2, steps // 4), warmup, spe=1, jit="auto")
     images = _real_images(32)
-    plain, _ = _plain_train_step(model, images, batch, steps, warmup)
-    plain_same, _ = _plain_train_step(model, images, batch, steps, warmup, alternating=True)
-    classic = _classic_loop(model, images, batch, max(2, steps // 2), warmup)
-    plain_xla = None
-    if FLAGS.jit and not quick:
-        plain_xla, _ = _plain_train_step(model, images, batch, steps, warmup, jit=True)
+    rounds = {}
+
+    def measure(key, function):
+        rounds.setdefault(key, []).append(function())
+
+    # Rounds interleave the loops, so a drift of the machine's speed hits all alike.
+    for _ in range(1 if quick else FLAGS.repeats):
+        # The default setup: steps_per_execution=1, jit_compile="auto".
+        fit_default, model = _fit_speed(name, 32, batch, steps, warmup, spe=1, jit="auto")
+        rounds.setdefault("fit_default", []).append(fit_default)
+        measure("fit_spe", lambda: _fit_speed(name, 32, batch, max(steps, spe), warmup,
+                                              spe=spe, jit="auto")[0])
+        if FLAGS.jit and not quick:
+            measure("fit_other", lambda: _fit_speed(name, 32, batch, steps, warmup, spe=1,
+                                                    jit=not auto_jit)[0])
+        measure("plain", lambda: _plain_train_step(model, images, batch, steps, warmup)[0])
+        measure("plain_same", lambda: _plain_train_step(model, images, batch, steps, warmup,
+                                                        alternating=True)[0])
+        measure("classic", lambda: _classic_loop(model, images, batch, max(2, steps // 2),
+                                                 warmup))
+        if FLAGS.jit and not quick:
+            measure("plain_xla", lambda: _plain_train_step(model, images, batch, steps,
+                                                           warmup, jit=True)[0])
+    medians = {key: sorted(values)[len(values) // 2] for key, values in rounds.items()}
+    fit_default, fit_spe, plain, plain_same, classic = (
+        medians[key] for key in ("fit_default", "fit_spe", "plain", "plain_same", "classic"))
+    fit_other, plain_xla = medians.get("fit_other"), medians.get("plain_xla")
 
     rows = [(f"fit (kerasgan default: steps_per_execution=1, jit_compile=auto -> {auto_jit})",
              fit_default),
@@ -324,6 +342,7 @@ def main(argv):
         rows.append(("plain train_step compiled with XLA (not a baseline: for reference)",
                      plain_xla))
     print()
+    print(f"Medians of {len(rounds['fit_default'])} interleaved rounds:")
     print("| training loop | images/s |")
     print("|---|---|")
     for label, value in rows:
