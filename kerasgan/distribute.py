@@ -34,6 +34,20 @@ import tensorflow as tf
 STRATEGIES = ("none", "mirrored", "multi_worker", "tpu")
 
 
+def replica_seed(seed_generator):
+    """A stateless seed `[2]` from `seed_generator`, different on every replica.
+
+    Everything random inside a train step (latents, codes, interpolation weights,
+    replay slots, augmentations) draws with `tf.random.stateless_*` from this seed:
+    `keras.random` with a `SeedGenerator` would draw the same numbers on every replica.
+    The generator's state is saved with the model, so a resumed run continues it.
+    """
+    context = tf.distribute.get_replica_context()
+    replica = 0 if context is None else context.replica_id_in_sync_group
+    seed = tf.cast(seed_generator.next(), tf.int32)
+    return tf.random.experimental.stateless_fold_in(seed, replica)
+
+
 def get_strategy(name="none"):
     """Returns the `tf.distribute.Strategy` called `name` (one of `STRATEGIES`).
 

@@ -904,6 +904,32 @@ def evaluate(generated, real, features="digits", *, k=3, batch_size=128, kid_sub
     return compute_metrics(generated, real, k, kid_subsets, kid_subset_size, seed)
 
 
+def model_generate_fn(model, seed=0):
+    """A `generate_fn` for `evaluate_generator` from a kerasgan model.
+
+    Each call `fn(n)` returns `n` new images from `model.generate`, with the seed
+    advanced by the images made so far (the same seed would give the same latents)
+    and, for a conditional model, the classes in turn, so every class is measured
+    alike.
+
+    Args:
+        model: An `AdversarialModel`.
+        seed: Seed of the first call.
+    """
+    made = 0
+
+    def generate(count):
+        nonlocal made
+        labels = None
+        if model.num_classes:
+            labels = np.arange(made, made + count) % model.num_classes
+        images = model.generate(count, labels=labels, seed=seed + made, batch_size=count)
+        made += count
+        return images
+
+    return generate
+
+
 def evaluate_generator(generate_fn, real, num_samples, batch_size=128, features="digits", *,
                        k=3, kid_subsets=100, kid_subset_size=1000, max_kernel_samples=10_000,
                        seed=0, weights_path=None):

@@ -27,7 +27,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import networks, validation
+from kerasgan import distribute, networks, validation
 
 
 def _check_rank(layer, input_shape, rank, layout):
@@ -185,11 +185,6 @@ def _parse_policy(policy):
     return names
 
 
-def _replica_id():
-    context = tf.distribute.get_replica_context()
-    return 0 if context is None else context.replica_id_in_sync_group
-
-
 @keras.saving.register_keras_serializable(package="kerasgan")
 class DiffAugment(keras.layers.Layer):
     """Differentiable augmentation of images in [-1, 1] (Zhao et al. 2020).
@@ -255,10 +250,7 @@ class DiffAugment(keras.layers.Layer):
     def call(self, inputs, training=False):
         if not training or not self.augmentations:
             return inputs
-        # Seeds as in `AdversarialModel.sample_latents`: keras.random with a
-        # SeedGenerator would draw the same augmentations on every replica.
-        seed = tf.cast(self.seed_generator.next(), tf.int32)
-        seed = tf.random.experimental.stateless_fold_in(seed, _replica_id())
+        seed = distribute.replica_seed(self.seed_generator)  # differs per replica
         draws = sum(DIFF_AUGMENTATIONS[name] for name in self.augmentations)
         seeds = iter(tf.unstack(tf.random.experimental.stateless_split(seed, draws)))
         x = inputs

@@ -183,15 +183,8 @@ def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, minibatc
 
     validation.check_choice("minibatch_features", minibatch_features,
                             (None, "stddev", "discrimination"))
-    steps = num_resolution_steps(image_shape)
     inputs, x = _image_and_label_inputs(image_shape, num_classes)
-    for i in range(steps):
-        x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
-                          use_bias=i == 0, kernel_initializer=dcgan_initializer(),
-                          name=f"downsample_{i}")(x)
-        if i > 0:
-            x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    x = _dcgan_convolutions(x, image_shape, base_filters)
     if minibatch_features == "stddev":
         x = kerasgan_layers.MinibatchStdDev(name="minibatch_stddev")(x)
     x = layers.Flatten(name="flatten")(x)
@@ -219,11 +212,9 @@ def penultimate_features(discriminator, layer_name="logits"):
 # Multi-head discriminators and code-conditioned generators (ACGAN, InfoGAN, CatGAN) ----
 
 
-def _dcgan_features(images, image_shape, base_filters):
-    """The DCGAN discriminator's convolution stack, flattened: the body that the
-    heads of `acgan_discriminator`, `infogan_discriminator` and `catgan_discriminator`
-    share. Same layers and names as `dcgan_discriminator` up to its `flatten`."""
-    x = images
+def _dcgan_convolutions(x, image_shape, base_filters):
+    """The DCGAN discriminator's convolution stack, down to 4x4: strided convolutions,
+    batch norm on every layer but the first, LeakyReLU(0.2)."""
     for i in range(num_resolution_steps(image_shape)):
         x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
                           use_bias=i == 0, kernel_initializer=dcgan_initializer(),
@@ -231,7 +222,14 @@ def _dcgan_features(images, image_shape, base_filters):
         if i > 0:
             x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
-    return layers.Flatten(name="flatten")(x)
+    return x
+
+
+def _dcgan_features(images, image_shape, base_filters):
+    """The DCGAN discriminator's convolution stack, flattened: the body that the
+    heads of `acgan_discriminator`, `infogan_discriminator` and `catgan_discriminator`
+    share. Same layers and names as `dcgan_discriminator` up to its `flatten`."""
+    return layers.Flatten(name="flatten")(_dcgan_convolutions(images, image_shape, base_filters))
 
 
 def acgan_discriminator(image_shape, num_classes, base_filters=64, name="discriminator"):

@@ -43,9 +43,8 @@ def list_models(pattern="*"):
 def model_defaults(name):
     """Returns the default hyperparameters of model `name` as a dict."""
     factory = _get_factory(name)
-    return {key: param.default if isinstance(param, inspect.Parameter) else param
-            for key, param in _accepted_arguments(factory).items()
-            if not isinstance(param, inspect.Parameter) or param.default is not param.empty}
+    return {key: default for key, default in _accepted_arguments(factory).items()
+            if default is not inspect.Parameter.empty}
 
 
 def create_model(name, **overrides):
@@ -87,11 +86,11 @@ def create_model(name, **overrides):
 
 
 def _accepted_arguments(factory):
-    """`{name: inspect.Parameter}` of the factory's named arguments, plus
-    `{option: default}` of `AdversarialModel`'s training tricks when the factory
+    """`{name: default}` of the factory's named arguments (`inspect.Parameter.empty`
+    for required ones), plus `AdversarialModel`'s training tricks when the factory
     passes `**tricks` through."""
     parameters = inspect.signature(factory).parameters
-    accepted = {key: p for key, p in parameters.items() if p.kind != p.VAR_KEYWORD}
+    accepted = {key: p.default for key, p in parameters.items() if p.kind != p.VAR_KEYWORD}
     if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
         from kerasgan.models.base import TRICK_DEFAULTS  # the models import this module
 

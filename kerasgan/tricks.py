@@ -22,11 +22,13 @@ import tensorflow as tf
 from kerasgan import validation
 
 
-def _shadow(weight, name):
-    """A non-trainable float32 copy of `weight`, updated from the first replica."""
+def _state(initial, name, dtype=None):
+    """A non-trainable variable starting at `initial` (a value or a weight to copy),
+    updated from the first replica."""
     return keras.Variable(
-        keras.ops.convert_to_tensor(weight), trainable=False, dtype=weight.dtype,
-        aggregation="only_first_replica", name=name,
+        keras.ops.convert_to_tensor(initial, dtype), trainable=False,
+        dtype=dtype or getattr(initial, "dtype", None), aggregation="only_first_replica",
+        name=name,
     )
 
 
@@ -51,14 +53,10 @@ class ReplayBuffer(keras.layers.Layer):
         self.size = validation.check_positive_int("replay_buffer_size", size)
         self.fraction = validation.check_fraction("replay_fraction", fraction,
                                                   upper_inclusive=True)
-        self.images = keras.Variable(
-            keras.ops.zeros((self.size, *image_shape)), trainable=False,
-            aggregation="only_first_replica", name="images")
-        self.labels = keras.Variable(
-            keras.ops.zeros((self.size,), "int32"), trainable=False, dtype="int32",
-            aggregation="only_first_replica", name="labels") if with_labels else None
-        self.count = keras.Variable(0, trainable=False, dtype="int32",
-                                    aggregation="only_first_replica", name="count")
+        self.images = _state(keras.ops.zeros((self.size, *image_shape)), "images", "float32")
+        self.labels = (_state(keras.ops.zeros((self.size,), "int32"), "labels", "int32")
+                       if with_labels else None)
+        self.count = _state(0, "count", "int32")
         self.built = True
 
     def call(self, fake_images, labels, seed):
@@ -66,7 +64,9 @@ class ReplayBuffer(keras.layers.Layer):
 
         Args:
             fake_images: This step's fakes `[batch, H, W, C]`.
-            labels: Their labels `[batch]`, or None.
+            labels: Their labels `[batch]`, or None. Without a label store (an
+                unconditional model, whose batches may still carry dataset labels)
+                they are returned as given.
             seed: Stateless seed `[2]` for the slots read and overwritten.
 
         Returns:
@@ -86,7 +86,7 @@ class ReplayBuffer(keras.layers.Layer):
         images = tf.where(from_buffer[:, None, None, None],
                           tf.gather(self.images.value, slots), fake_images)
         mixed_labels = labels
-        if labels is not None:
+        if self.labels is not None:
             mixed_labels = tf.where(from_buffer, tf.gather(self.labels.value, slots), labels)
 
         # Store this batch: free slots first, then random ones.
@@ -96,7 +96,7 @@ class ReplayBuffer(keras.layers.Layer):
         positions = tf.where(positions < self.size, positions, random_positions)[:, None]
         self.images.assign(tf.tensor_scatter_nd_update(
             self.images.value, positions, tf.stop_gradient(fake_images)))
-        if labels is not None:
+        if self.labels is not None:
             self.labels.assign(tf.tensor_scatter_nd_update(
                 self.labels.value, positions, tf.cast(labels, tf.int32)))
         self.count.assign(tf.minimum(count + batch, self.size))
@@ -114,10 +114,10 @@ class ExponentialMovingAverage(keras.layers.Layer):
     `d = min(decay, (1 + t) / (10 + t))` after `t` updates, the warm-up of
     `tf.train.ExponentialMovingAverage(num_updates=...)`: early averages do not
     drag the random initial weights along (with a fixed 0.99 they still weigh
-    3.6% after 330 steps). Calling the layer runs a clone of the network whose weights are
-    read from the averages (through a `keras.StatelessScope`), in eager code and in
-    traced functions alike, so an exported signature serves the averages as they
-    were when it was traced and holds no update ops.
+    3.6% after 330 steps). Calling the layer runs a clone of the network whose
+    weights are read from the averages (through a `keras.StatelessScope`), in eager
+    code and in traced functions alike, so an exported signature serves the
+    averages as they were when it was traced and holds no update ops.
 
     Args:
         network: The `keras.Model` to average (the generator).
@@ -128,10 +128,9 @@ class ExponentialMovingAverage(keras.layers.Layer):
         super().__init__(**kwargs)
         self.decay = validation.check_fraction("ema_decay", decay)
         self._source = _Untracked(network)
-        self.averages = [_shadow(w, f"average_{i}") for i, w in enumerate(network.weights)]
+        self.averages = [_state(w, f"average_{i}") for i, w in enumerate(network.weights)]
         self._clone = _Untracked(keras.models.clone_model(network))
-        self.updates = keras.Variable(0, trainable=False, dtype="int32",
-                                      aggregation="only_first_replica", name="updates")
+        self.updates = _state(0, "updates", "int32")
         self.built = True
 
     def current_decay(self):
@@ -151,15 +150,10 @@ class ExponentialMovingAverage(keras.layers.Layer):
 
     def call(self, inputs, training=False):
         clone = self._clone.value
-        mapping = [(weight, average.value) for weight, average in zip(clone.weights, self.averages)]
+        mapping = [(weight, average.value)
+                   for weight, average in zip(clone.weights, self.averages)]
         with keras.StatelessScope(state_mapping=mapping):
             return clone(inputs, training=training)
-
-    def network(self):
-        """A standalone copy of the network holding the current averages (eager)."""
-        copy = keras.models.clone_model(self._source.value)
-        copy.set_weights([average.numpy() for average in self.averages])
-        return copy
 
 
 class HistoricalAverage(keras.layers.Layer):
@@ -180,22 +174,14 @@ class HistoricalAverage(keras.layers.Layer):
         super().__init__(**kwargs)
         self.weight = validation.check_positive_number("historical_averaging", weight)
         self._source = _Untracked(network)
-        self.means = [_shadow(w, f"mean_{i}")
-                      for i, w in enumerate(network.trainable_weights)]
-        self.steps = keras.Variable(1, trainable=False, dtype="int32",
-                                    aggregation="only_first_replica", name="steps")
+        self.means = [_state(w, f"mean_{i}") for i, w in enumerate(network.trainable_weights)]
+        self.steps = _state(1, "steps", "int32")
         self.built = True
 
     def penalty_gradients(self):
         """`2 * weight * (theta - mean)` for each trainable weight."""
         return [2.0 * self.weight * (w.value - m.value)
                 for w, m in zip(self._source.value.trainable_weights, self.means)]
-
-    def penalty(self):
-        """The penalty's value, `weight * sum |theta - mean|^2` (for tests and logs)."""
-        return self.weight * tf.add_n([
-            tf.reduce_sum(tf.square(w.value - m.value))
-            for w, m in zip(self._source.value.trainable_weights, self.means)])
 
     def update(self):
         """Adds the current weights to the running mean."""

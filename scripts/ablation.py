@@ -77,15 +77,9 @@ def _save(path, payload):
 def _measure(model, real_stats, extractor, seed):
     from kerasgan import evaluation
 
-    made = [0]
-
-    def generate(count):
-        images = model.generate(count, seed=seed + made[0])
-        made[0] += count
-        return images
-
-    return evaluation.evaluate_generator(generate, real_stats, FLAGS.num_samples,
-                                         features=extractor, seed=seed)
+    return evaluation.evaluate_generator(evaluation.model_generate_fn(model, seed),
+                                         real_stats, FLAGS.num_samples, features=extractor,
+                                         seed=seed)
 
 
 def table(results, recipes, epochs):

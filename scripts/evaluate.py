@@ -127,9 +127,9 @@ def _sample_signature_generator(function, card, dataset_classes, path):
 def _keras_generator(model_path):
     """`(generate_fn, image_shape, description)` of a `.keras` kerasgan model."""
     import keras
-    import numpy as np
 
     import kerasgan  # registers the model classes that load_model needs
+    from kerasgan import evaluation
 
     if not os.path.isfile(model_path):
         raise ValueError(f"Model file not found. Received: model_path={model_path!r}")
@@ -140,19 +140,8 @@ def _keras_generator(model_path):
     if not isinstance(model, kerasgan.models.AdversarialModel):
         raise ValueError(f"model_path={model_path!r} holds a {type(model).__name__}, not a "
                          "kerasgan model with generate().")
-    made = 0
-
-    def generate(count):
-        nonlocal made
-        labels = None
-        if model.num_classes:
-            labels = np.arange(made, made + count) % model.num_classes
-        # A new seed per call: generate() draws the same latents for the same seed.
-        images = model.generate(count, labels=labels, seed=FLAGS.seed + made, batch_size=count)
-        made += count
-        return images
-
-    return generate, tuple(model.image_shape), f"model {model_path}"
+    return (evaluation.model_generate_fn(model, FLAGS.seed), tuple(model.image_shape),
+            f"model {model_path}")
 
 
 def _source(dataset_classes):

@@ -87,20 +87,9 @@ def _label_accuracy(model, extractor, num_samples, seed):
 def _measure(model, real_stats, extractor):
     from kerasgan import evaluation
 
-    made = [0]
-
-    def generate(count):
-        import numpy as np
-
-        labels = None
-        if model.num_classes:
-            labels = np.arange(made[0], made[0] + count) % model.num_classes
-        images = model.generate(count, labels=labels, seed=FLAGS.seed + made[0])
-        made[0] += count
-        return images
-
-    metrics = evaluation.evaluate_generator(generate, real_stats, FLAGS.num_samples,
-                                            features=extractor, seed=FLAGS.seed)
+    metrics = evaluation.evaluate_generator(
+        evaluation.model_generate_fn(model, FLAGS.seed), real_stats, FLAGS.num_samples,
+        features=extractor, seed=FLAGS.seed)
     if model.num_classes:
         metrics["label_accuracy"] = _label_accuracy(model, extractor, FLAGS.num_samples,
                                                     FLAGS.seed)

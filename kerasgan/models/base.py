@@ -28,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import layers as kerasgan_layers
-from kerasgan import losses, tricks, validation
+from kerasgan import distribute, losses, tricks, validation
 from kerasgan.images import to_uint8
 
 #: The training-trick options every variant takes, with their defaults (all off).
@@ -41,12 +41,6 @@ TRICK_DEFAULTS = {
     "replay_fraction": 0.5,
     "diffaugment": None,
 }
-
-
-def replica_id():
-    """This replica's index in its strategy's sync group (0 outside `tf.distribute`)."""
-    context = tf.distribute.get_replica_context()
-    return 0 if context is None else context.replica_id_in_sync_group
 
 
 def _num_replicas():
@@ -192,12 +186,7 @@ class AdversarialModel(keras.Model):
 
     def trick_config(self):
         """The training-trick options, as `get_config` writes them."""
-        return {"ema_decay": self.ema_decay,
-                "historical_averaging": self.historical_averaging,
-                "r1_weight": self.r1_weight,
-                "replay_buffer_size": self.replay_buffer_size,
-                "replay_fraction": self.replay_fraction,
-                "diffaugment": self.diffaugment}
+        return {key: getattr(self, key) for key in TRICK_DEFAULTS}
 
     @property
     def sampler(self):
@@ -220,13 +209,7 @@ class AdversarialModel(keras.Model):
         call this in their discriminator step, not in the generator step)."""
         if self.replay_buffer is None:
             return fake_images, labels
-        seed = tf.random.experimental.stateless_fold_in(
-            tf.cast(self.noise_seed.next(), tf.int32), replica_id())
-        if not self.num_classes:
-            # Unconditional: the dataset's labels (digits has them) are not the fakes'.
-            images, _ = self.replay_buffer(fake_images, None, seed)
-            return images, labels
-        return self.replay_buffer(fake_images, labels, seed)
+        return self.replay_buffer(fake_images, labels, distribute.replica_seed(self.noise_seed))
 
     def discriminator_penalty(self, real_images, labels=None):
         """Regularizers of the discriminator's loss on real data: the R1 penalty
@@ -369,8 +352,7 @@ class AdversarialModel(keras.Model):
         resumed run continues the stream) folded with the replica id: replicas draw
         different noise, which `keras.random.normal(seed=SeedGenerator)` does not.
         """
-        seed = tf.cast(self.noise_seed.next(), tf.int32)
-        seed = tf.random.experimental.stateless_fold_in(seed, replica_id())
+        seed = distribute.replica_seed(self.noise_seed)
         # Philox by name, not the device's "auto_select". Under jit_compile XLA runs
         # its own Philox on computed seeds and draws another (equally good) stream:
         # runs are reproducible with XLA and without, not across the two.

@@ -8,9 +8,9 @@ Reference:
 import keras
 import tensorflow as tf
 
-from kerasgan import losses, validation
+from kerasgan import distribute, losses, validation
 from kerasgan.models.dcgan import DCGAN
-from kerasgan.models.wgan import NORMALIZATIONS, dcgan_critic, replica_seed
+from kerasgan.models.wgan import NORMALIZATIONS, dcgan_critic
 from kerasgan.registry import register_model
 
 
@@ -93,7 +93,8 @@ class DRAGAN(DCGAN):
             # Per-replica batch mean, scaled by `apply_gradients` like the GAN loss.
             penalty = losses.dragan_penalty(
                 critic_fn, real_images, weight=self.gp_weight,
-                perturbation_scale=self.perturbation_scale, seed=replica_seed(self),
+                perturbation_scale=self.perturbation_scale,
+                seed=distribute.replica_seed(self.noise_seed),
             )
             d_loss = gan_loss + penalty + self.discriminator_penalty(real_images, labels)
         self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)

@@ -10,8 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import losses, networks, validation
-from kerasgan.models.base import replica_id
+from kerasgan import distribute, losses, networks, validation
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.registry import register_model
 
@@ -101,8 +100,7 @@ class InfoGAN(DCGAN):
         Like `sample_latents`, the seed comes from the model's `SeedGenerator` folded
         with the replica id, so replicas draw different codes.
         """
-        seed = tf.cast(self.noise_seed.next(), tf.int32)
-        seed = tf.random.experimental.stateless_fold_in(seed, replica_id())
+        seed = distribute.replica_seed(self.noise_seed)
         code_seed, continuous_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
         code = tf.random.stateless_uniform([batch_size], code_seed, minval=0,
                                            maxval=self.num_categories, dtype=tf.int32,

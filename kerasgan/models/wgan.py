@@ -21,8 +21,8 @@ import keras
 import tensorflow as tf
 from keras import layers
 
-from kerasgan import losses, networks, validation
-from kerasgan.models.base import AdversarialModel, replica_id
+from kerasgan import distribute, losses, networks, validation
+from kerasgan.models.base import AdversarialModel
 from kerasgan.registry import register_model
 
 NORMALIZATIONS = ("layer", "none")
@@ -78,16 +78,6 @@ def dcgan_critic(image_shape, base_filters=64, normalization="layer", output_bia
     scores = layers.Dense(1, use_bias=output_bias, kernel_initializer=networks.dcgan_initializer(),
                           name="logits")(x)
     return keras.Model(images, scores, name=name)
-
-
-def replica_seed(model):
-    """A stateless seed `[2]` from `model.noise_seed`, different on every replica.
-
-    For noise other than `z` (interpolation weights, perturbations), drawn with
-    `tf.random.stateless_*`, the way `AdversarialModel.sample_latents` draws `z`.
-    """
-    seed = tf.cast(model.noise_seed.next(), tf.int32)
-    return tf.random.experimental.stateless_fold_in(seed, replica_id())
 
 
 # Models ---------------------------------------------------------------------------
@@ -279,7 +269,8 @@ class WGANGP(WGAN):
         # A per-replica batch mean, like the Wasserstein term: `apply_gradients`
         # divides both by the replica count alike.
         penalty = losses.gradient_penalty(
-            critic_fn, real_images, fake_images, weight=self.gp_weight, seed=replica_seed(self)
+            critic_fn, real_images, fake_images, weight=self.gp_weight,
+            seed=distribute.replica_seed(self.noise_seed)
         )
         return loss + penalty, {**extra, "gradient_penalty": penalty}
 
