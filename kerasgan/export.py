@@ -57,6 +57,9 @@ TFLITE_FORMATS = {"float32": ".tflite", "float16": ".fp16.tflite", "int8": ".int
 # in half precision); int8 computes in 8-bit integers, so its bound is loose and its
 # measured difference is what the model card and README report.
 DEFAULT_TOLERANCE = {"float32": 2, "float16": 16, "int8": 96}
+# For float outputs (the `encode` signature's `z`): the largest difference from the
+# SavedModel `verify` accepts, relative to the largest magnitude of its output.
+DEFAULT_FLOAT_TOLERANCE = {"float32": 1e-3, "float16": 5e-2, "int8": 0.5}
 _STAGING_PREFIX = ".tmp-export-"
 
 
@@ -91,15 +94,25 @@ def latest_saved_model(export_dir):
     return os.path.join(export_dir, str(versions[-1]))
 
 
-def tflite_paths(export_dir):
-    """`{format: path}` of the `.tflite` files present in `export_dir`, by the card's
-    names when there is a card, else by suffix."""
+def tflite_file_name(name, signature, fmt):
+    """`<name>.tflite`, `<name>.fp16.tflite`, ... for `serving_default`, and
+    `<name>.<signature>.tflite`, ... for further signatures (`encode`)."""
+    infix = "" if signature == TFLITE_SIGNATURE else f".{signature}"
+    return name + infix + TFLITE_FORMATS[fmt]
+
+
+def tflite_paths(export_dir, signature=TFLITE_SIGNATURE):
+    """`{format: path}` of the `.tflite` files of one signature present in
+    `export_dir`, by the card's names when there is a card, else by suffix."""
     export_dir = os.fspath(export_dir)
     card = load_model_card(export_dir, missing_ok=True)
     if card and "tflite" in card:
         return {entry["format"]: os.path.join(export_dir, file)
                 for file, entry in card["tflite"].items()
-                if os.path.exists(os.path.join(export_dir, file))}
+                if entry.get("signature", TFLITE_SIGNATURE) == signature
+                and os.path.exists(os.path.join(export_dir, file))}
+    if signature != TFLITE_SIGNATURE:
+        return {}
     found = {}
     for file in sorted(os.listdir(export_dir)):
         for fmt, suffix in sorted(TFLITE_FORMATS.items(), key=lambda kv: -len(kv[1])):
@@ -205,9 +218,9 @@ def _signature_io(function):
     }
 
 
-def _tflite_io(tflite_bytes):
+def _tflite_io(tflite_bytes, signature=TFLITE_SIGNATURE):
     interpreter = _litert_interpreter(model_content=tflite_bytes)
-    runner = interpreter.get_signature_runner(TFLITE_SIGNATURE)
+    runner = interpreter.get_signature_runner(signature)
 
     def describe(details):
         scale, zero_point = details["quantization"]
@@ -282,8 +295,9 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
         verbose: Print where the files went and the verification table.
 
     Returns:
-        Dict of the written paths (`saved_model`, `model_card` and one per format) and
-        `verification`, the `verify` report (None when `check` is False).
+        Dict of the written paths (`saved_model`, `model_card`, one per format of
+        `serving_default`'s `.tflite`, and `<signature>_<format>` for the `.tflite`
+        files of further signatures such as `encode`) and `verification`, the `verify` report (None when `check` is False).
 
     Raises:
         FileExistsError: if `version` exists and `overwrite` is False.
@@ -319,14 +333,17 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
                       for key, function in sorted(loaded.signatures.items())}
         representative = representative_inputs(model) if "int8" in formats else None
         tflite_card = {}
-        for fmt in formats:
-            file = name + TFLITE_FORMATS[fmt]
-            payload = convert_to_tflite(staged_model, quantization=fmt,
-                                        representative=representative)
-            with open(os.path.join(staging, file), "wb") as handle:
-                handle.write(payload)
-            tflite_card[file] = {"format": fmt, "bytes": len(payload),
-                                 "signature": TFLITE_SIGNATURE, **_tflite_io(payload)}
+        for signature in model.tflite_signatures():
+            for fmt in formats:
+                if fmt == "int8" and signature != TFLITE_SIGNATURE:
+                    continue  # calibration data exists for the generator's inputs only
+                file = tflite_file_name(name, signature, fmt)
+                payload = convert_to_tflite(staged_model, signature, quantization=fmt,
+                                            representative=representative)
+                with open(os.path.join(staging, file), "wb") as handle:
+                    handle.write(payload)
+                tflite_card[file] = {"format": fmt, "bytes": len(payload),
+                                     "signature": signature, **_tflite_io(payload, signature)}
         card = {
             "name": name,
             "variant": type(model).__name__,
@@ -366,8 +383,9 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
         os.replace(staged_model, saved_model_dir)
         paths = {"saved_model": saved_model_dir}
         for file, entry in tflite_card.items():
-            paths[entry["format"]] = os.path.join(export_dir, file)
-            os.replace(os.path.join(staging, file), paths[entry["format"]])
+            key = _path_key(entry)
+            paths[key] = os.path.join(export_dir, file)
+            os.replace(os.path.join(staging, file), paths[key])
         paths["model_card"] = os.path.join(export_dir, "model_card.json")
         os.replace(staged_card, paths["model_card"])
         paths["verification"] = report
@@ -377,11 +395,19 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
     if verbose:
         print(f"Exported SavedModel version {version} to {saved_model_dir}")
         for file, entry in tflite_card.items():
-            print(f"Exported LiteRT {entry['format']} model to "
-                  f"{paths[entry['format']]} ({entry['bytes'] / 1024:.0f} KiB)")
+            print(f"Exported LiteRT {entry['format']} model of `{entry['signature']}` to "
+                  f"{paths[_path_key(entry)]} ({entry['bytes'] / 1024:.0f} KiB)")
         if report:
             print(format_report(report))
     return paths
+
+
+def _path_key(entry):
+    """Key of a `.tflite` file in `export_generator`'s result: its format for
+    `serving_default` ("float32", ...), `<signature>_<format>` for others."""
+    if entry["signature"] == TFLITE_SIGNATURE:
+        return entry["format"]
+    return f"{entry['signature']}_{entry['format']}"
 
 
 def _write_json(path, payload):
@@ -542,6 +568,9 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
     shape; its `sample` signature is reproducible by seed and equals `serving_default`
     on the latents it returns; every `.tflite` runs in `ai_edge_litert`, uses no Flex
     (SELECT_TF_OPS) op, and stays within `tolerance` uint8 levels of the SavedModel.
+    The `.tflite` files of further signatures (`encode`) run on the generator's
+    images and must match the SavedModel's signature within `DEFAULT_FLOAT_TOLERANCE`
+    (relative) for float outputs.
     Needs only TensorFlow, ai_edge_litert and the files, not the model's code.
 
     Args:
@@ -594,6 +623,11 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
         if _level_diff(replayed, first["images"])[0] > 1:
             problems.append("`sample` images differ from serving_default on its latents")
 
+    for signature in sorted({entry.get("signature", TFLITE_SIGNATURE)
+                             for entry in card.get("tflite", {}).values()} - {TFLITE_SIGNATURE}):
+        _verify_signature(loaded, card, signature, export_dir, reference, latency_runs,
+                          artifacts, problems)
+
     for fmt, path in sorted(tflite_paths(export_dir).items()):
         entry = {"format": fmt, "bytes": os.path.getsize(path)}
         entry["flex_ops"] = [op for op in tflite_ops(path) if op.startswith("Flex")]
@@ -622,6 +656,81 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
             "artifacts": artifacts}
 
 
+def signature_inputs(card, signature, images, seed=0):
+    """Example inputs of a further signature (`encode`, ...) from its card entry: a
+    uint8 image input gets `images` (the generator's own), the others are drawn as
+    the card's `inputs` describe.
+
+    Raises:
+        ValueError: for an input the card gives no way to fill.
+    """
+    specs = card["saved_model"]["signatures"][signature]["inputs"]
+    drawn = draw_inputs(card_input_distributions(card), len(images), seed)
+    inputs = {}
+    for key, spec in specs.items():
+        if spec["dtype"] == "uint8" and len(spec["shape"]) == 4:
+            inputs[key] = images
+        elif key in drawn:
+            inputs[key] = drawn[key]
+        else:
+            raise ValueError(f"Cannot make an example of input {key!r} of signature "
+                             f"{signature!r}.")
+    return inputs
+
+
+def _output_diff(expected, actual):
+    """`(max, mean)` difference over a signature's outputs: uint8 levels for images,
+    differences relative to the largest expected magnitude for floats."""
+    worst, means = 0.0, []
+    for key, value in expected.items():
+        if value.dtype == np.uint8:
+            diff = _level_diff(value, actual[key])
+        else:
+            scale = max(1e-6, float(np.max(np.abs(value))))
+            delta = np.abs(value.astype(np.float64) - actual[key]) / scale
+            diff = (float(delta.max()), float(delta.mean()))
+        worst = max(worst, diff[0])
+        means.append(diff[1])
+    return worst, float(np.mean(means))
+
+
+def _verify_signature(loaded, card, signature, export_dir, images, latency_runs, artifacts,
+                      problems):
+    """Checks the `.tflite` files of a further signature against the SavedModel's."""
+    try:
+        inputs = signature_inputs(card, signature, images)
+    except (KeyError, ValueError) as error:
+        problems.append(f"signature {signature!r}: {error}")
+        return
+    expected = run_saved_model(loaded, inputs, signature)
+    one = {key: value[:1] for key, value in inputs.items()}
+    for fmt, path in sorted(tflite_paths(export_dir, signature).items()):
+        entry = {"format": fmt, "signature": signature, "bytes": os.path.getsize(path),
+                 "flex_ops": [op for op in tflite_ops(path) if op.startswith("Flex")]}
+        artifacts[os.path.basename(path)] = entry
+        if entry["flex_ops"]:
+            problems.append(f"{os.path.basename(path)} uses Flex ops {entry['flex_ops']}")
+        try:
+            interpreter = _litert_interpreter(model_path=path)
+            actual = run_tflite(interpreter, inputs, signature)
+        except Exception as error:  # report every artifact, not only the first failure
+            problems.append(f"{os.path.basename(path)} does not run in LiteRT: {error}")
+            continue
+        entry["max_abs_diff"], entry["mean_abs_diff"] = _output_diff(expected, actual)
+        numeric = all(value.dtype != np.uint8 for value in expected.values())
+        limit = (DEFAULT_FLOAT_TOLERANCE if numeric else DEFAULT_TOLERANCE).get(fmt)
+        if limit is not None and entry["max_abs_diff"] > limit:
+            problems.append(f"{os.path.basename(path)} differs from the SavedModel's "
+                            f"{signature!r} by {entry['max_abs_diff']:.4g} (> {limit})")
+        runner = interpreter.get_signature_runner(signature)
+        entry["latency_ms"] = (_median_ms(lambda: runner(**one), latency_runs)
+                               if latency_runs else None)
+
+
+def _short(value):
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
 def format_report(report):
     """The `verify` report as a table: size, difference from the SavedModel in uint8
     levels, batch-1 latency and Flex ops of each artifact."""
@@ -631,7 +740,7 @@ def format_report(report):
         latency = entry.get("latency_ms")
         lines.append(
             f"{artifact:<28} {entry['format']:<10} {entry['bytes'] / 1024:>7.0f}KB "
-            f"{entry.get('max_abs_diff', 'n/a'):>8} {entry.get('mean_abs_diff', float('nan')):>9.3f} "
+            f"{_short(entry.get('max_abs_diff', 'n/a')):>8} {entry.get('mean_abs_diff', float('nan')):>9.3f} "
             f"{'n/a' if latency is None else f'{latency:.2f}':>10}  "
             f"{', '.join(entry['flex_ops']) or 'none'}"
         )

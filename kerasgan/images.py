@@ -20,6 +20,12 @@ def to_uint8(images):
     return tf.cast(tf.clip_by_value(scaled, 0.0, 255.0), tf.uint8)
 
 
+def from_uint8(images):
+    """Maps uint8 images [0, 255] to float32 in [-1, 1] (the inverse of `to_uint8`
+    up to rounding); works on numpy arrays and on tensors inside serving graphs."""
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
 def make_grid(images, columns=None, padding=1):
     """Tiles `[N, H, W, C]` images into one `[rows * (H + p) + p, ..., C]` uint8 image.
 

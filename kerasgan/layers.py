@@ -314,3 +314,127 @@ class DiffAugment(keras.layers.Layer):
         return {**super().get_config(), "policy": self.policy,
                 "translation_ratio": self.translation_ratio,
                 "cutout_ratio": self.cutout_ratio, "seed": self.seed}
+
+
+# Equalized learning rate and pixel normalization (ProGAN, StyleGAN) ------------------
+
+def _equalized_scale(fan_in, gain, lr_multiplier):
+    return gain / float(fan_in) ** 0.5 * lr_multiplier
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class EqualizedDense(keras.layers.Layer):
+    """A dense layer with the equalized learning rate of Karras et al. 2018 (Section 4.1).
+
+    Weights are drawn from `N(0, 1 / lr_multiplier^2)` and multiplied at run time by
+    `gain / sqrt(fan_in) * lr_multiplier` (He's constant), so every weight has the
+    same dynamic range and Adam's per-weight normalisation updates them all at the
+    same speed. `lr_multiplier=0.01` is StyleGAN's mapping network (Karras et al.
+    2019, Appendix C); the bias is scaled by it as well.
+
+    Args:
+        units: Output features.
+        gain: `sqrt(2)` before a leaky ReLU, 1 for a linear output.
+        lr_multiplier: Learning-rate multiplier of this layer, > 0.
+        use_bias: Whether to add a bias (initialized to `bias_init`).
+        bias_init: Initial bias value (StyleGAN's style affines start at 1).
+    """
+
+    def __init__(self, units, gain=2 ** 0.5, lr_multiplier=1.0, use_bias=True, bias_init=0.0,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.units = validation.check_positive_int("units", units)
+        self.gain = validation.check_positive_number("gain", gain)
+        self.lr_multiplier = validation.check_positive_number("lr_multiplier", lr_multiplier)
+        self.use_bias = bool(use_bias)
+        self.bias_init = float(bias_init)
+
+    def build(self, input_shape):
+        fan_in = int(input_shape[-1])
+        self.scale = _equalized_scale(fan_in, self.gain, self.lr_multiplier)
+        self.kernel = self.add_weight(
+            name="kernel", shape=(fan_in, self.units),
+            initializer=keras.initializers.RandomNormal(stddev=1.0 / self.lr_multiplier))
+        self.bias = self.add_weight(
+            name="bias", shape=(self.units,),
+            initializer=keras.initializers.Constant(self.bias_init / self.lr_multiplier),
+        ) if self.use_bias else None
+
+    def call(self, inputs):
+        outputs = ops.matmul(inputs, self.kernel * self.scale)
+        if self.bias is not None:
+            outputs = outputs + self.bias * self.lr_multiplier
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "gain": self.gain,
+                "lr_multiplier": self.lr_multiplier, "use_bias": self.use_bias,
+                "bias_init": self.bias_init}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class EqualizedConv2D(keras.layers.Layer):
+    """A 'same'-padded, stride-1 convolution with the equalized learning rate
+    (Karras et al. 2018, Section 4.1): kernel `N(0, 1)` scaled at run time by
+    `gain / sqrt(kernel_size^2 * in_channels)`.
+
+    Args:
+        filters: Output channels.
+        kernel_size: Square kernel side (3, or 1 for toRGB / fromRGB).
+        gain: `sqrt(2)` before a leaky ReLU, 1 for toRGB.
+        use_bias: Whether to add a bias.
+    """
+
+    def __init__(self, filters, kernel_size=3, gain=2 ** 0.5, use_bias=True, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = validation.check_positive_int("filters", filters)
+        self.kernel_size = validation.check_positive_int("kernel_size", kernel_size)
+        self.gain = validation.check_positive_number("gain", gain)
+        self.use_bias = bool(use_bias)
+
+    def build(self, input_shape):
+        _check_rank("EqualizedConv2D", input_shape, 4, "[batch, height, width, channels]")
+        channels = int(input_shape[-1])
+        self.scale = _equalized_scale(self.kernel_size ** 2 * channels, self.gain, 1.0)
+        self.kernel = self.add_weight(
+            name="kernel", shape=(self.kernel_size, self.kernel_size, channels, self.filters),
+            initializer=keras.initializers.RandomNormal(stddev=1.0))
+        self.bias = self.add_weight(name="bias", shape=(self.filters,),
+                                    initializer="zeros") if self.use_bias else None
+
+    def call(self, inputs):
+        outputs = ops.conv(inputs, self.kernel * self.scale, strides=1, padding="same")
+        if self.bias is not None:
+            outputs = outputs + self.bias
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": self.kernel_size, "gain": self.gain, "use_bias": self.use_bias}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class PixelNorm(keras.layers.Layer):
+    """Pixelwise feature vector normalization (Karras et al. 2018, Section 4.2):
+    `x / sqrt(mean(x^2 over channels) + epsilon)` at every pixel (or, on rank-2
+    inputs, every vector: StyleGAN normalizes `z` this way)."""
+
+    def __init__(self, epsilon=1e-8, **kwargs):
+        super().__init__(**kwargs)
+        self.epsilon = validation.check_positive_number("epsilon", epsilon)
+
+    def call(self, inputs):
+        return inputs * ops.rsqrt(ops.mean(ops.square(inputs), axis=-1, keepdims=True)
+                                  + self.epsilon)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "epsilon": self.epsilon}

@@ -249,7 +249,7 @@ def compile_model(model, config):
                   jit_compile=jit_compile_setting(config.get("jit_compile", "auto")))
     for optimizer, key in ((model.d_optimizer, "d_learning_rate"),
                            (model.g_optimizer, "g_learning_rate")):
-        if config[key] is not None:
+        if config[key] is not None and optimizer is not None:
             optimizer.learning_rate = config[key]
     return model
 

@@ -178,6 +178,11 @@ class HistoricalAverage(keras.layers.Layer):
         self.steps = _state(1, "steps", "int32")
         self.built = True
 
+    @property
+    def network(self):
+        """The network whose weights are averaged."""
+        return self._source.value
+
     def penalty_gradients(self):
         """`2 * weight * (theta - mean)` for each trainable weight."""
         return [2.0 * self.weight * (w.value - m.value)

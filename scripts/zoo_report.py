@@ -84,7 +84,7 @@ def _label_accuracy(model, extractor, num_samples, seed):
     return float(np.mean(np.argmax(logits, axis=-1) == labels))
 
 
-def _measure(model, real_stats, extractor):
+def _measure(model, real_stats, extractor, held_out):
     from kerasgan import evaluation
 
     metrics = evaluation.evaluate_generator(
@@ -93,6 +93,11 @@ def _measure(model, real_stats, extractor):
     if model.num_classes:
         metrics["label_accuracy"] = _label_accuracy(model, extractor, FLAGS.num_samples,
                                                     FLAGS.seed)
+    if model.encoder_name:
+        # Encoders (BiGAN, AAE, VAE): does G(E(x)) keep the held-out digit's class?
+        agreement = evaluation.reconstruction_agreement(model, *held_out, features=extractor)
+        metrics["reconstruction_accuracy"] = agreement["reconstruction_accuracy"]
+        metrics["reconstruction_l1"] = agreement["pixel_l1"]
     return metrics
 
 
@@ -127,7 +132,7 @@ def _kept_sections(path):
 
 def _readme(results):
     header = ("| recipe | Frechet distance | KID | precision | recall | modes covered "
-              "| mode KL | label accuracy | steps | train time | samples |")
+              "| mode KL | label accuracy | reconstruction accuracy | steps | train time | samples |")
     lines = [
         "# Zoo results",
         "",
@@ -135,7 +140,9 @@ def _readme(results):
         "CPU, then 1,000 generated images measured against the 360 held-out digits",
         "(`kerasgan.evaluation`, features and classes of the shipped digits classifier).",
         "Label accuracy is the share of conditional samples the",
-        "classifier reads as the requested digit. The first row is the floor: real train",
+        "classifier reads as the requested digit; reconstruction accuracy (models with an",
+        "encoder) the share of held-out digits `x` whose `G(E(x))` it reads as `x`'s digit.",
+        "The first row is the floor: real train",
         "images in the generator's place. Train times are wall-clock seconds of `fit` on",
         "the machine named in `results.json` and depend on its load.",
         "",
@@ -155,6 +162,7 @@ def _readme(results):
             f"{_fmt(kid, 1)} | {_fmt(m.get('precision'))} | "
             f"{_fmt(m.get('recall'))} | {_fmt(m.get('modes_covered'))} | "
             f"{_fmt(m.get('mode_kl'), 3)} | {_fmt(m.get('label_accuracy'))} | "
+            f"{_fmt(m.get('reconstruction_accuracy'))} | "
             f"{row.get('steps', '-')} | "
             f"{_fmt(row.get('train_seconds'), 0) + ' s' if row.get('train_seconds') else '-'} "
             f"| {sample} |"
@@ -182,7 +190,7 @@ def main(argv):
                 f"{os.cpu_count()} CPUs"}
 
     extractor = evaluation.feature_extractor("digits")
-    real, _ = data.load_arrays("digits", "test")
+    real, real_labels = data.load_arrays("digits", "test")
     real_stats = evaluation.compute_statistics(real, extractor, seed=FLAGS.seed)
     floor_images, _ = data.load_arrays("digits", "train", limit=FLAGS.num_samples)
     results[FLOOR] = {"metrics": evaluation.evaluate(floor_images, real_stats, extractor,
@@ -194,7 +202,7 @@ def main(argv):
         name = config["name"]
         print(f"== {name}: {config['model']} on {config['dataset']}, {config['epochs']} epochs")
         model, summary = _train_or_reuse(config, os.path.join(FLAGS.workdir_root, name))
-        metrics = _measure(model, real_stats, extractor)
+        metrics = _measure(model, real_stats, extractor, (real, real_labels))
         print(f"{name}: " + ", ".join(f"{k}={_fmt(v, 3)}" for k, v in metrics.items()))
         grid_path = os.path.join(results_dir, "samples", f"{name}.png")
         labels = np.arange(100) % model.num_classes if model.num_classes else None

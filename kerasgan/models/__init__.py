@@ -11,6 +11,7 @@ from kerasgan.models.infogan import InfoGAN
 from kerasgan.models.lsgan import LSGAN
 from kerasgan.models.sngan import SNGAN
 from kerasgan.models.wgan import WGAN, WGANGP
+from kerasgan.models import aae, bigan, lapgan, progan, stylegan, vae  # noqa: F401
 
 __all__ = ["ACGAN", "AdversarialModel", "CatGAN", "CGAN", "DCGAN", "DRAGAN", "GAN", "InfoGAN",
            "LSGAN", "SNGAN", "WGAN", "WGANGP"]

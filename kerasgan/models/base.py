@@ -29,7 +29,7 @@ import tensorflow as tf
 
 from kerasgan import layers as kerasgan_layers
 from kerasgan import distribute, losses, tricks, validation
-from kerasgan.images import to_uint8
+from kerasgan.images import from_uint8, to_uint8
 
 #: The training-trick options every variant takes, with their defaults (all off).
 #: Registry factories pass them through `**tricks`.
@@ -88,13 +88,21 @@ class AdversarialModel(keras.Model):
     paper = None
     #: Whether the variant needs `num_classes` (a class-conditional generator).
     conditional = False
-    #: Attributes holding networks, serialized whole by `get_config`.
+    #: Attributes holding networks, serialized whole by `get_config`. Names beyond
+    #: the two players' (e.g. "encoder") are built by `build_<name>()` and accepted
+    #: as constructor keywords, like `generator=`.
     network_names = ("generator", "discriminator")
+    #: The network that maps images to latents (BiGAN's and the AAE's "encoder"), or
+    #: None. Export serves it as the `encode` signature with its own `.tflite`.
+    encoder_name = None
 
     def __init__(self, latent_dim=100, image_shape=(32, 32, 1), num_classes=None,
                  generator=None, discriminator=None, seed=None, name=None, ema_decay=None,
                  historical_averaging=0.0, r1_weight=0.0, replay_buffer_size=0,
                  replay_fraction=0.5, diffaugment=None, **kwargs):
+        # Extra networks of `network_names` (e.g. `encoder=`) come as keywords too.
+        given_networks = {key: kwargs.pop(key, None) for key in self.network_names
+                          if key not in ("generator", "discriminator")}
         super().__init__(name=name, **kwargs)
         self.latent_dim = validation.check_positive_int("latent_dim", latent_dim)
         self.image_shape = validation.check_image_shape(image_shape)
@@ -115,7 +123,11 @@ class AdversarialModel(keras.Model):
             discriminator if discriminator is not None else self.build_discriminator()
         )
         self.diffaugment = diffaugment or None
-        if self.diffaugment is not None and not _find_layer(discriminator,
+        if discriminator is None:
+            _refuse_without_discriminator(type(self).__name__, diffaugment=diffaugment,
+                                          r1_weight=r1_weight,
+                                          replay_buffer_size=replay_buffer_size)
+        elif self.diffaugment is not None and not _find_layer(discriminator,
                                                             kerasgan_layers.DiffAugment):
             # Loaded models arrive with the wrapper already in their discriminator.
             try:
@@ -123,6 +135,7 @@ class AdversarialModel(keras.Model):
             except ValueError as error:
                 raise ValueError(f"Invalid diffaugment={diffaugment!r}: {error}") from None
         self.discriminator = discriminator
+        self._build_extra_networks(given_networks)
         self._check_network_shapes()
         self._build_tricks(ema_decay, historical_averaging, r1_weight, replay_buffer_size,
                            replay_fraction)
@@ -145,10 +158,38 @@ class AdversarialModel(keras.Model):
         raise NotImplementedError(f"{type(self).__name__} must implement build_generator().")
 
     def build_discriminator(self):
-        """Returns the discriminator network. Subclasses override."""
+        """Returns the discriminator network, or None for a model without one (the
+        VAE baseline). Subclasses override."""
         raise NotImplementedError(
             f"{type(self).__name__} must implement build_discriminator()."
         )
+
+    def _build_extra_networks(self, given_networks):
+        # Networks listed in `network_names` beyond the two players' (an encoder, ...)
+        # arrive ready-made from `from_config` or are built by `build_<name>()`.
+        for key, given in given_networks.items():
+            setattr(self, key, given if given is not None else getattr(self, f"build_{key}")())
+
+    def player_networks(self):
+        """The networks each player's optimizer trains, `{player: [network, ...]}`.
+
+        By default `{"discriminator": [discriminator], "generator": [generator]}`.
+        Variants with more networks say who trains them: BiGAN's encoder plays on
+        the generator's side, a VAE has only a "generator" player (decoder and
+        encoder). `compile` creates and builds one optimizer per player listed here
+        (`d_optimizer`, `g_optimizer`; None for a player that is absent), and
+        `apply_gradients(tape, loss, self.player_networks()[player], ...)` updates
+        them all in one step.
+        """
+        players = {"generator": [self.generator]}
+        if self.discriminator is not None:
+            players = {"discriminator": [self.discriminator], **players}
+        return players
+
+    def player_weights(self, player):
+        """The trainable weights `player`'s optimizer owns: those of its networks,
+        each once (networks may share layers)."""
+        return _unique_weights(self.player_networks().get(player, []))
 
     def _check_network_shapes(self):
         expected = (None, *self.image_shape)
@@ -177,7 +218,7 @@ class AdversarialModel(keras.Model):
             network: tricks.HistoricalAverage(
                 getattr(self, network), self.historical_averaging,
                 name=f"{network}_historical_average")
-            for network in ("generator", "discriminator")
+            for network in ("generator", "discriminator") if getattr(self, network) is not None
         } if self.historical_averaging else {}
         self.replay_buffer = tricks.ReplayBuffer(
             self.replay_buffer_size, self.image_shape, self.replay_fraction,
@@ -199,7 +240,7 @@ class AdversarialModel(keras.Model):
     @property
     def core_discriminator(self):
         """The discriminator without the DiffAugment wrapper (the one the variant built)."""
-        if _find_layer(self.discriminator, kerasgan_layers.DiffAugment):
+        if self.discriminator is not None and _find_layer(self.discriminator, kerasgan_layers.DiffAugment):
             return self.discriminator.get_layer(_CORE_NAME)
         return self.discriminator
 
@@ -271,35 +312,42 @@ class AdversarialModel(keras.Model):
                     f"losses and metrics are defined by the variant. Received: {key}={kwargs[key]!r}"
                 )
             kwargs.pop(key, None)
+        players = self.player_networks()
+        if d_optimizer is not None and "discriminator" not in players:
+            raise ValueError(
+                f"{type(self).__name__} has no discriminator, so it takes no d_optimizer. "
+                f"Received: d_optimizer={d_optimizer!r}"
+            )
         super().compile(optimizer=None, **kwargs)
         self._compile_kwargs = dict(kwargs)
-        self.d_optimizer = keras.optimizers.get(d_optimizer) or self.default_optimizer(
-            "discriminator"
-        )
-        self.g_optimizer = keras.optimizers.get(g_optimizer) or self.default_optimizer(
-            "generator"
-        )
-        # Under mixed_float16, small float16 gradients underflow to zero: scale the
-        # loss (`apply_gradients` seeds backprop with the scale) and let the wrapper
-        # unscale and skip non-finite steps, as `keras.Model.compile` does for one
-        # optimizer. bfloat16 has float32's range and needs none.
-        if self.dtype_policy.name == "mixed_float16":
-            self.d_optimizer, self.g_optimizer = (
-                optimizer if isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
-                else keras.optimizers.LossScaleOptimizer(optimizer, name=f"{player}_loss_scale")
-                for optimizer, player in ((self.d_optimizer, "d"), (self.g_optimizer, "g"))
-            )
-        # Built here, inside whatever strategy scope `compile` runs in, so `fit`
-        # works under `tf.distribute` (keras-team/keras#20164) and `.keras` loading
-        # finds the slots to restore.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        optimizers = {}
+        for player, given in (("discriminator", d_optimizer), ("generator", g_optimizer)):
+            if player not in players:
+                optimizers[player] = None
+                continue
+            optimizer = keras.optimizers.get(given) or self.default_optimizer(player)
+            # Under mixed_float16, small float16 gradients underflow to zero: scale the
+            # loss (`apply_gradients` seeds backprop with the scale) and let the wrapper
+            # unscale and skip non-finite steps, as `keras.Model.compile` does for one
+            # optimizer. bfloat16 has float32's range and needs none.
+            if (self.dtype_policy.name == "mixed_float16"
+                    and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer)):
+                optimizer = keras.optimizers.LossScaleOptimizer(
+                    optimizer, name=f"{player[0]}_loss_scale")
+            # Built here, inside whatever strategy scope `compile` runs in, so `fit`
+            # works under `tf.distribute` (keras-team/keras#20164) and `.keras` loading
+            # finds the slots to restore.
+            optimizer.build(self.player_weights(player))
+            optimizers[player] = optimizer
+        self.d_optimizer = optimizers["discriminator"]
+        self.g_optimizer = optimizers["generator"]
 
     def get_compile_config(self):
-        if self.d_optimizer is None:
+        if self.g_optimizer is None:
             return None
         return {
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "d_optimizer": (None if self.d_optimizer is None
+                            else keras.saving.serialize_keras_object(self.d_optimizer)),
             "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
             **self._compile_kwargs,
         }
@@ -307,8 +355,24 @@ class AdversarialModel(keras.Model):
     def compile_from_config(self, config):
         config = dict(config)
         for key in ("d_optimizer", "g_optimizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
+            if config.get(key) is not None:
+                config[key] = keras.saving.deserialize_keras_object(config[key])
         self.compile(**config)
+
+    def schedule_callbacks(self):
+        """Callbacks the variant's training schedule needs (ProGAN's growth), which
+        `fit` adds to the user's. None by default."""
+        return []
+
+    def fit(self, *args, callbacks=None, **kwargs):
+        """`keras.Model.fit`, plus the callbacks of `schedule_callbacks()` that the
+        caller did not pass already (by type), so a plain `model.fit` follows the
+        variant's schedule."""
+        callbacks = list(callbacks or [])
+        for callback in self.schedule_callbacks():
+            if not any(isinstance(c, type(callback)) for c in callbacks):
+                callbacks.insert(0, callback)
+        return super().fit(*args, callbacks=callbacks, **kwargs)
 
     # Training helpers -------------------------------------------------------------
 
@@ -360,14 +424,17 @@ class AdversarialModel(keras.Model):
                                           alg="philox")
 
     def apply_gradients(self, tape, loss, network, optimizer):
-        """Applies `d loss / d network.trainable_weights` with `optimizer`.
+        """Applies `d loss / d weights` with `optimizer`, for the trainable weights of
+        `network` (a network or a list of networks trained together, such as
+        `self.player_networks()["generator"]`).
 
         `loss` is this replica's batch mean; dividing the gradients by the number of
         replicas makes the all-reduced (summed) update the global-batch mean. With a
         `LossScaleOptimizer` (mixed_float16) the gradients are also multiplied by its
         loss scale, which its `apply` divides out again.
         """
-        weights = network.trainable_weights
+        networks = list(network) if isinstance(network, (list, tuple)) else [network]
+        weights = _unique_weights(networks)
         # Seeding backprop with 1/replicas scales dense and sparse (IndexedSlices,
         # from embeddings) gradients alike; the same seed carries the loss scale.
         seed = tf.constant(1.0 / _num_replicas(), dtype="float32")
@@ -375,18 +442,22 @@ class AdversarialModel(keras.Model):
             seed = optimizer.scale_loss(seed)
         seed = tf.cast(seed, loss.dtype)
         gradients = tape.gradient(loss, weights, output_gradients=seed)
-        average = self.historical_averages.get(
-            "generator" if network is self.generator else
-            "discriminator" if network is self.discriminator else None)
-        if average is not None:
+        averages = [average for key, average in self.historical_averages.items()
+                    if any(getattr(self, key) is n for n in networks)]
+        if averages:
             # The penalty's gradient, scaled like the loss's (replicas, loss scale).
             seed = tf.cast(seed, "float32")
-            gradients = [tf.convert_to_tensor(g) + seed * p
-                         for g, p in zip(gradients, average.penalty_gradients())]
+            position = {id(w): i for i, w in enumerate(weights)}
+            gradients = [tf.convert_to_tensor(g) for g in gradients]
+            for average in averages:
+                for weight, penalty in zip(average.network.trainable_weights,
+                                           average.penalty_gradients()):
+                    i = position[id(weight)]
+                    gradients[i] = gradients[i] + seed * penalty
         optimizer.apply_gradients(zip(gradients, weights))
-        if average is not None:
+        for average in averages:
             average.update()
-        if network is self.generator and self.generator_ema is not None:
+        if self.generator_ema is not None and any(n is self.generator for n in networks):
             self.generator_ema.update()
 
     def update_metrics(self, **values):
@@ -508,8 +579,10 @@ class AdversarialModel(keras.Model):
           class) to `images` uint8, `images_float` float32 in [-1, 1], and the drawn
           latents, so a client asks for images without sending noise.
 
-        The generator runs in inference mode. Variants with more networks (encoders,
-        ...) add entries.
+        - `encode` (models with an encoder): `images` uint8 `[None, H, W, C]` to `z`
+          float32 `[None, latent_dim]`.
+
+        The networks run in inference mode. Variants with other networks add entries.
         """
         latent_names = list(self.latent_specs())
         condition_specs = self.condition_specs()
@@ -535,12 +608,34 @@ class AdversarialModel(keras.Model):
         sample_specs = [tf.TensorSpec([], tf.int32, name="num_images"),
                         tf.TensorSpec([], tf.int32, name="seed"),
                         *condition_specs.values()]
-        return {"serving_default": (serve, serving_specs), "sample": (sample, sample_specs)}
+        endpoints = {"serving_default": (serve, serving_specs), "sample": (sample, sample_specs)}
+        if self.encoder_name:
+            def encode(images):
+                images = tf.ensure_shape(images, [None, *self.image_shape], name="images")
+                return {"z": self.encode(from_uint8(images))}
+
+            endpoints["encode"] = (encode, [tf.TensorSpec([None, *self.image_shape], tf.uint8,
+                                                          name="images")])
+        return endpoints
 
     def export_networks(self):
         """The networks whose variables the export must hold (the averaged generator
-        when `ema_decay` is set)."""
-        return [self.sampler]
+        when `ema_decay` is set, and the encoder if any)."""
+        extra = [getattr(self, self.encoder_name)] if self.encoder_name else []
+        return [self.sampler, *extra]
+
+    def encode(self, images, training=False):
+        """Maps images in [-1, 1] to latent codes `z` `[batch, latent_dim]` with the
+        model's encoder (`encoder_name`). Variants whose encoder returns more than
+        `z` (the VAE's mean and log-variance) override this."""
+        if not self.encoder_name:
+            raise ValueError(f"{type(self).__name__} has no encoder.")
+        return getattr(self, self.encoder_name)(images, training=training)
+
+    def tflite_signatures(self):
+        """The SavedModel signatures that export converts to `.tflite` files, each
+        its own file: `serving_default`, plus `encode` when the model has an encoder."""
+        return ("serving_default", "encode") if self.encoder_name else ("serving_default",)
 
     # Serialization ----------------------------------------------------------------
 
@@ -592,3 +687,22 @@ def _with_diffaugment(discriminator, policy):
     outputs = core([augmented, *inputs[1:]] if len(inputs) > 1 else augmented)
     return keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs,
                        name=discriminator.name)
+
+
+def _unique_weights(networks):
+    """The trainable weights of `networks`, each once, in order."""
+    seen, weights = set(), []
+    for network in networks:
+        for weight in network.trainable_weights:
+            if id(weight) not in seen:
+                seen.add(id(weight))
+                weights.append(weight)
+    return weights
+
+
+def _refuse_without_discriminator(variant, **options):
+    """Raises for training tricks that act on a discriminator the model lacks."""
+    for key, value in options.items():
+        if value:
+            raise ValueError(f"{variant} has no discriminator, so `{key}` does not apply. "
+                             f"Received: {key}={value!r}")
