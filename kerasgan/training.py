@@ -19,7 +19,7 @@ A config (what a recipe's `get_config()` returns, or what command-line flags giv
     "data_dir": None,                 # tfds data directory
     "distribute": "none",             # "none", "mirrored", "multi_worker", "tpu"
     "mixed_precision": None,          # None (float32), "mixed_float16", "mixed_bfloat16"
-    "steps_per_execution": 1,         # train steps per tf.function call
+    "steps_per_execution": "auto",    # train steps per tf.function call; "auto": see below
     "jit_compile": "auto",            # XLA: True, False, or "auto" (see JIT_COMPILE)
 }
 ```
@@ -66,9 +66,33 @@ DEFAULTS = {
     "data_dir": None,
     "distribute": "none",
     "mixed_precision": None,
-    "steps_per_execution": 1,
+    "steps_per_execution": "auto",
     "jit_compile": "auto",
 }
+
+#: What `steps_per_execution="auto"` means on one replica: 8 train steps per
+#: `tf.function` call. On this project's 2-core CPU it made DCGAN's `fit` about 1.2x
+#: faster than one step per call (README, Performance). The callbacks see the logs
+#: every 8 steps: sample grids, checkpoints and backups are per epoch anyway, and the
+#: non-finite guard still catches a NaN (the epoch's running means turn NaN), at most
+#: 7 steps late. Under multi-replica strategies "auto" is 1 (a Keras 3.15 bug).
+AUTO_STEPS_PER_EXECUTION = 8
+
+
+def auto_steps_per_execution(steps_per_epoch=None, num_replicas=1):
+    """What `steps_per_execution="auto"` resolves to: `AUTO_STEPS_PER_EXECUTION` on one
+    replica, 1 on several. With a fixed `steps_per_epoch`, the largest divisor of it
+    up to that: Keras 3.15 runs whole executions, so 8 steps per call with
+    `steps_per_epoch=3` would train 8 steps per epoch, not 3.
+
+    >>> auto_steps_per_execution(None), auto_steps_per_execution(3), auto_steps_per_execution(20)
+    (8, 3, 5)
+    """
+    if num_replicas > 1:
+        return 1
+    if steps_per_epoch is None:
+        return AUTO_STEPS_PER_EXECUTION
+    return max(d for d in range(1, AUTO_STEPS_PER_EXECUTION + 1) if steps_per_epoch % d == 0)
 
 MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
@@ -137,7 +161,8 @@ def resolve_config(config):
         value = resolved[key]
         if value is not None and not (isinstance(value, (int, float)) and value > 0):
             raise ValueError(f"`{key}` must be a positive number. Received: {key}={value!r}")
-    validation.check_positive_int("steps_per_execution", resolved["steps_per_execution"])
+    if resolved["steps_per_execution"] != "auto":
+        validation.check_positive_int("steps_per_execution", resolved["steps_per_execution"])
     validation.check_choice("distribute", resolved["distribute"], distribute.STRATEGIES)
     if resolved["mixed_precision"] in ("float32", "none"):
         resolved["mixed_precision"] = None
@@ -245,7 +270,8 @@ def compile_model(model, config):
 
     Call it inside the strategy's scope: the optimizers are created and built here.
     """
-    model.compile(steps_per_execution=config.get("steps_per_execution", 1),
+    steps = config.get("steps_per_execution", 1)
+    model.compile(steps_per_execution=AUTO_STEPS_PER_EXECUTION if steps == "auto" else steps,
                   jit_compile=jit_compile_setting(config.get("jit_compile", "auto")))
     for optimizer, key in ((model.d_optimizer, "d_learning_rate"),
                            (model.g_optimizer, "g_learning_rate")):
@@ -337,6 +363,9 @@ def train(config, workdir, verbose=1, strategy=None):
         tf.config.experimental.enable_op_determinism()
     if strategy is None:
         strategy = distribute.get_strategy(config.get("distribute", "none"))
+    if config.get("steps_per_execution") == "auto":
+        config = {**config, "steps_per_execution": auto_steps_per_execution(
+            config.get("steps_per_epoch"), strategy.num_replicas_in_sync)}
     if strategy.num_replicas_in_sync > 1 and config.get("steps_per_execution", 1) > 1:
         # Keras 3.15's multi-step loop fails under a multi-replica strategy ("You
         # must feed a value for placeholder tensor 'while/cond/Placeholder'"), even

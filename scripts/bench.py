@@ -6,14 +6,14 @@ r"""Measures training and serving speed of a zoo model on this machine, in one r
 
 Prints, for the model (default dcgan at the zoo/dcgan_digits.py sizes):
 
-- images/s of `model.fit` in the default setup (`steps_per_execution=1`,
-  `jit_compile="auto"`) on the `kerasgan.data` pipeline, next to three baselines
+- images/s of `model.fit` in the default setup of `scripts/train.py` and the recipes
+  (`steps_per_execution="auto"`, 8 steps per call on one device; `jit_compile="auto"`) on the `kerasgan.data` pipeline, next to three baselines
   written here with the same generator and discriminator: a plain `train_step` (two
   tapes, binary cross-entropy, `Dataset.from_tensor_slices(x).batch(b)`, the TF DCGAN
   tutorial's loop), the same plain loop running kerasgan's alternating update, and
   the classic loop (`generator.predict` plus `train_on_batch` on the discriminator
   and on a stacked model with a frozen discriminator), with ratios;
-- `jit_compile` off and on, and `steps_per_execution`;
+- `jit_compile` off and on, and `steps_per_execution=1` (`--steps_per_execution`);
 - FLOPs of one training step (counted by `tf.compat.v1.profiler` on the step's
   graph), the achieved FLOP/s and its share of this machine's dense float32 matmul
   peak, measured in the same run;
@@ -38,7 +38,8 @@ flags.DEFINE_string("model", "dcgan", "Registered model name.")
 flags.DEFINE_integer("batch_size", 64, "Global batch size of the main comparison.")
 flags.DEFINE_integer("steps", 30, "Timed training steps per measurement.")
 flags.DEFINE_integer("warmup_steps", 4, "Untimed steps first (tracing, allocation).")
-flags.DEFINE_integer("steps_per_execution", 8, "steps_per_execution of the tuned fit row.")
+flags.DEFINE_integer("steps_per_execution", 1, "steps_per_execution of the fit row compared "
+                     "with the default (8).")
 flags.DEFINE_list("scale_batch_sizes", ["16", "32", "64", "128", "256"], "Batch sizes to scan.")
 flags.DEFINE_list("scale_image_sizes", ["32", "64", "128"], "Image sides to scan.")
 flags.DEFINE_bool("jit", True, "Also measure fit with jit_compile=True.")
@@ -299,7 +300,8 @@ def main(argv):
     # One untimed run first, in the default setup: the process's first training
     # (kernel selection, XLA's first compile, memory pools) is slower than any later
     # one and would handicap the first row.
-    _fit_speed(name, 32, batch, max(2, steps // 4), warmup, spe=1, jit="auto")
+    auto_spe = training.AUTO_STEPS_PER_EXECUTION
+    _fit_speed(name, 32, batch, max(2, steps // 4), warmup, spe=auto_spe, jit="auto")
     images = _real_images(32)
     rounds = {}
 
@@ -308,13 +310,15 @@ def main(argv):
 
     # Rounds interleave the loops, so a drift of the machine's speed hits all alike.
     for _ in range(1 if quick else FLAGS.repeats):
-        # The default setup: steps_per_execution=1, jit_compile="auto".
-        fit_default, model = _fit_speed(name, 32, batch, steps, warmup, spe=1, jit="auto")
+        # The default setup: steps_per_execution="auto" (8 here), jit_compile="auto".
+        fit_default, model = _fit_speed(name, 32, batch, max(steps, auto_spe), warmup,
+                                        spe=auto_spe, jit="auto")
         rounds.setdefault("fit_default", []).append(fit_default)
         measure("fit_spe", lambda: _fit_speed(name, 32, batch, max(steps, spe), warmup,
                                               spe=spe, jit="auto")[0])
         if FLAGS.jit and not quick:
-            measure("fit_other", lambda: _fit_speed(name, 32, batch, steps, warmup, spe=1,
+            measure("fit_other", lambda: _fit_speed(name, 32, batch, max(steps, auto_spe),
+                                                    warmup, spe=auto_spe,
                                                     jit=not auto_jit)[0])
         measure("plain", lambda: _plain_train_step(model, images, batch, steps, warmup)[0])
         measure("plain_same", lambda: _plain_train_step(model, images, batch, steps, warmup,
@@ -329,12 +333,12 @@ def main(argv):
         medians[key] for key in ("fit_default", "fit_spe", "plain", "plain_same", "classic"))
     fit_other, plain_xla = medians.get("fit_other"), medians.get("plain_xla")
 
-    rows = [(f"fit (kerasgan default: steps_per_execution=1, jit_compile=auto -> {auto_jit})",
-             fit_default),
+    rows = [(f"fit (kerasgan default: steps_per_execution=auto -> {auto_spe}, "
+             f"jit_compile=auto -> {auto_jit})", fit_default),
             (f"fit (kerasgan, steps_per_execution={spe}, jit_compile={auto_jit})", fit_spe)]
     if fit_other is not None:
-        rows.append((f"fit (kerasgan, steps_per_execution=1, jit_compile={not auto_jit})",
-                     fit_other))
+        rows.append((f"fit (kerasgan, steps_per_execution={auto_spe}, "
+                     f"jit_compile={not auto_jit})", fit_other))
     rows += [("plain train_step (two tapes, BCE, from_tensor_slices)", plain),
              ("plain train_step, kerasgan's alternating update", plain_same),
              ("classic loop (predict + train_on_batch)", classic)]
@@ -351,7 +355,7 @@ def main(argv):
     print(f"fit / plain train_step: {fit_default / plain:.2f}x")
     print(f"fit / plain train_step with the same update: {fit_default / plain_same:.2f}x")
     print(f"fit / classic loop: {fit_default / classic:.2f}x")
-    print(f"steps_per_execution={spe} / 1: {fit_spe / fit_default:.2f}x")
+    print(f"steps_per_execution={auto_spe} / {spe}: {fit_default / fit_spe:.2f}x")
     if fit_other is not None:
         on, off = (fit_default, fit_other) if auto_jit else (fit_other, fit_default)
         print(f"jit_compile on / off: {on / off:.2f}x")
@@ -366,13 +370,13 @@ def main(argv):
     print("| batch size | images/s (fit, 32x32) |")
     print("|---|---|")
     for size in batch_sizes:
-        value, _ = _fit_speed(name, 32, size, max(2, steps // 2), warmup, spe=1)
+        value, _ = _fit_speed(name, 32, size, max(auto_spe, steps // 2), warmup, spe=auto_spe)
         print(f"| {size} | {value:.1f} |")
     print()
     print(f"| image size | images/s (fit, batch {batch}) |")
     print("|---|---|")
     for side in image_sizes:
-        value, _ = _fit_speed(name, side, batch, max(2, steps // 4), 1, spe=1)
+        value, _ = _fit_speed(name, side, batch, max(auto_spe, steps // 4), 1, spe=auto_spe)
         print(f"| {side}x{side} | {value:.1f} |")
 
     latencies = _latencies(model, 3 if quick else FLAGS.latency_runs)

@@ -56,7 +56,8 @@ flags.DEFINE_enum("distribute", None, ["none", "mirrored", "multi_worker", "tpu"
 flags.DEFINE_enum("mixed_precision", None, ["float32", "mixed_float16", "mixed_bfloat16"],
                   "Keras dtype policy; float16 loss-scales both optimizers. The exported "
                   "generator stays float32 at its inputs and outputs.")
-flags.DEFINE_integer("steps_per_execution", None, "Train steps per tf.function call.")
+flags.DEFINE_integer("steps_per_execution", None, "Train steps per tf.function call; "
+                     "default: 8 on one device, 1 under multi-replica strategies.")
 flags.DEFINE_enum("jit_compile", None, ["auto", "true", "false"],
                   "XLA-compile the train step; auto: on for GPU/TPU, off on CPU (measured).")
 flags.DEFINE_string("workdir", None, "Logs, samples and checkpoints; default runs/<run name>.")

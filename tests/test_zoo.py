@@ -27,6 +27,30 @@ def test_recipe_is_a_documented_config_of_a_registered_model(path):
     assert "Result" in doc and "Reference" in doc
 
 
+FULL_DATA_RECIPES = sorted(glob.glob(os.path.join(REPO_ROOT, "zoo", "full_data", "*.py")))
+
+
+@pytest.mark.parametrize("path", FULL_DATA_RECIPES, ids=os.path.basename)
+def test_full_data_recipe_builds_its_model_at_the_dataset_shape(path):
+    """Recipes for tfds datasets (celeb_a, cifar10): valid configs whose model the real
+    loading code shapes from the dataset's features, offline through tfds' mock data."""
+    import tensorflow_datasets as tfds
+
+    config = training.resolve_config(training.load_recipe(path))
+    assert config["dataset"] != "digits" and config["model"] in kerasgan.list_models()
+    doc = open(path).read()
+    assert f"--recipe=zoo/full_data/{os.path.basename(path)}" in doc
+    assert "Reference" in doc and config["dataset"] in doc
+    with tfds.testing.mock_data(num_examples=4):
+        info = kerasgan.data.info(config["dataset"])
+        model = training.build_model(config)
+        side = config["image_size"] or model.image_shape[0]
+        assert model.image_shape == (side, side, info.image_shape[-1])
+        images = next(iter(training.training_dataset({**config, "batch_size": 2}, model)))
+        images = images[0] if isinstance(images, tuple) else images
+        assert tuple(images.shape[1:]) == model.image_shape
+
+
 def test_zoo_report_writes_results_table_grids_and_exports(tmp_path):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     result = subprocess.run(
