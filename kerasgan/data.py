@@ -5,6 +5,10 @@
   80/20 split: `train` holds 1,437 images, `test` 360.
 - Any `tensorflow_datasets` image dataset by name (`mnist`, `fashion_mnist`,
   `cifar10`, `celeb_a`, ...), read from `data_dir` and downloaded there if missing.
+- Image pairs for image-to-image models, `load_pairs(name)`: `digits_edges` (edge maps
+  to digits), `digits_thick` (digits and stroke-thickened digits, unpaired),
+  `sample_patches` (x4 low- to high-resolution patches of scikit-learn's two bundled
+  photos), and tfds' `cycle_gan/<name>` domains.
 
 Example:
 
@@ -298,3 +302,167 @@ def load_arrays(name="digits", split="test", image_size=None, channels=None, lim
         images.append(batch_images.numpy())
         labels.append(batch_labels.numpy())
     return np.concatenate(images), np.concatenate(labels)
+
+
+# Image pairs for the image-to-image variants ---------------------------------------------
+
+#: Embedded datasets of `(source, target)` image pairs, built offline from data
+#: scikit-learn bundles. `digits_edges` and `sample_patches` are paired (pix2pix,
+#: SRGAN); `digits_thick` is two unpaired domains (CycleGAN).
+PAIR_DATASETS = ("digits_edges", "digits_thick", "sample_patches")
+#: The side of `sample_patches`' high-resolution patches and its downsampling factor.
+SAMPLE_PATCH_SIZE = 96
+SAMPLE_PATCH_SCALE = 4
+_SAMPLE_TRAIN_FRACTION = 0.8
+
+
+def edge_maps(images):
+    """Binary edge maps of uint8 `[N, H, W, 1]` images: white where the Sobel gradient
+    magnitude exceeds a quarter of the image's largest one, black elsewhere (the
+    "edges -> photo" input of Isola et al. 2017, made with a fixed filter instead of
+    their HED network). Returns uint8 `[N, H, W, 1]`."""
+    images = tf.convert_to_tensor(images)
+    gradients = tf.image.sobel_edges(tf.cast(images, tf.float32))
+    magnitude = tf.norm(gradients, axis=-1)
+    peak = tf.reduce_max(magnitude, axis=[1, 2, 3], keepdims=True)
+    edges = tf.cast(magnitude > 0.25 * tf.maximum(peak, 1e-6), tf.uint8) * 255
+    return edges.numpy()
+
+
+def thicken(images, size=3):
+    """Stroke-thickened versions of uint8 `[N, H, W, C]` images: a grey dilation by a
+    `size` x `size` square (a max filter). Returns uint8 of the same shape."""
+    size = validation.check_positive_int("size", size)
+    images = tf.convert_to_tensor(images)
+    return tf.nn.max_pool2d(images, size, strides=1, padding="SAME").numpy()
+
+
+@functools.lru_cache(maxsize=None)
+def _sample_photos():
+    """scikit-learn's two bundled photos (china.jpg, flower.jpg), uint8 `[427, 640, 3]`."""
+    from sklearn.datasets import load_sample_images  # a heavy import, needed only here
+
+    return tuple(np.asarray(image, np.uint8) for image in load_sample_images().images)
+
+
+def sample_patches(split="train", count=512, patch_size=SAMPLE_PATCH_SIZE,
+                   scale=SAMPLE_PATCH_SCALE, seed=0):
+    """Random `(low, high)` resolution patch pairs from scikit-learn's bundled photos.
+
+    `train` patches come from the left 80% of each photo and `test` patches from the
+    right 20%, so held-out patches show pixels training never saw. The low-resolution
+    patch is the high-resolution one averaged over `scale` x `scale` blocks
+    (`tf.image.resize(..., "area")`), the usual SRGAN degradation up to the blur.
+
+    Returns:
+        uint8 arrays `low [count, s/scale, s/scale, 3]` and `high [count, s, s, 3]`.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"Unknown split for dataset 'sample_patches'. Received: split={split!r}. "
+                         "Choices: train, test.")
+    count = validation.check_positive_int("count", count)
+    patch_size = validation.check_positive_int("patch_size", patch_size)
+    scale = validation.check_positive_int("scale", scale)
+    if patch_size % scale:
+        raise ValueError(f"`patch_size` must be a multiple of `scale`. Received: "
+                         f"patch_size={patch_size}, scale={scale}")
+    rng = np.random.default_rng(seed)
+    highs = []
+    for index in range(count):
+        photo = _sample_photos()[index % 2]
+        height, width = photo.shape[:2]
+        cut = int(width * _SAMPLE_TRAIN_FRACTION)
+        left_range = (0, cut - patch_size) if split == "train" else (cut, width - patch_size)
+        top = rng.integers(0, height - patch_size + 1)
+        left = rng.integers(left_range[0], left_range[1] + 1)
+        highs.append(photo[top:top + patch_size, left:left + patch_size])
+    high = np.stack(highs)
+    low = tf.image.resize(high.astype(np.float32), (patch_size // scale,) * 2, method="area")
+    low = np.clip(np.round(low.numpy()), 0, 255).astype(np.uint8)
+    return low, high
+
+
+def pair_arrays(name, split="train", **kwargs):
+    """The uint8 `(sources, targets)` arrays of an embedded pair dataset.
+
+    - `digits_edges`: edge maps of the digits to the digits (paired, 32x32x1).
+    - `digits_thick`: digits (domain A) and stroke-thickened digits (domain B), from
+      disjoint halves of the split, so no image has its counterpart in the other
+      domain (unpaired, 32x32x1).
+    - `sample_patches`: 24x24x3 low-resolution to 96x96x3 high-resolution photo patches
+      (paired; `kwargs` go to `sample_patches`).
+    """
+    if name == "digits_edges":
+        images, _ = _digits(split)
+        return edge_maps(images), images
+    if name == "digits_thick":
+        images, _ = _digits(split)
+        half = len(images) // 2
+        return images[:half], thicken(images[half:2 * half])
+    if name == "sample_patches":
+        return sample_patches(split, **kwargs)
+    raise ValueError(f"Unknown pair dataset. Received: name={name!r}. Embedded ones: "
+                     f"{', '.join(PAIR_DATASETS)}; tfds CycleGAN sets as 'cycle_gan/<name>'.")
+
+
+def load_pairs(name="digits_edges", split="train", batch_size=64, *, image_size=None,
+               shuffle=None, repeat=False, drop_remainder=True, seed=0, data_dir=None,
+               download=True, **kwargs):
+    """Loads an image-to-image dataset as batches of `(sources, targets)`, both float32
+    in [-1, 1], NHWC.
+
+    Args:
+        name: An embedded pair dataset (`PAIR_DATASETS`, see `pair_arrays`) or a tfds
+            CycleGAN dataset such as `"cycle_gan/horse2zebra"`, whose `trainA`/`trainB`
+            (`testA`/`testB` for `split="test"`) splits become the unpaired domains.
+        split: `"train"` or `"test"`.
+        batch_size: Pairs per batch.
+        image_size: Side to resize tfds images to (they come at 256x256); embedded
+            sets keep their sizes.
+        shuffle: Shuffle every epoch; default: for the train split. Unpaired domains are
+            shuffled independently.
+        repeat, drop_remainder, seed, data_dir, download: As for `load`.
+        **kwargs: For `sample_patches` (`count`, `patch_size`, `scale`).
+
+    Returns:
+        A `tf.data.Dataset` of `(sources, targets)`.
+
+    Example:
+
+    >>> sources, targets = next(iter(load_pairs("digits_edges", batch_size=4)))
+    >>> sources.shape, targets.shape
+    (TensorShape([4, 32, 32, 1]), TensorShape([4, 32, 32, 1]))
+    """
+    batch_size = validation.check_positive_int("batch_size", batch_size)
+    if shuffle is None:
+        shuffle = split == "train"
+    if str(name).startswith("cycle_gan/"):
+        domains = [_load_tfds_domain(name, f"{split}{side}", image_size, data_dir, download,
+                                     seed) for side in "AB"]
+    else:
+        sources, targets = pair_arrays(name, split, **kwargs)
+        if name == "digits_thick":
+            domains = [tf.data.Dataset.from_tensor_slices(a) for a in (sources, targets)]
+        else:
+            domains = [tf.data.Dataset.from_tensor_slices((sources, targets))]
+    if shuffle:
+        domains = [d.shuffle(10_000, seed=seed + i, reshuffle_each_iteration=True)
+                   for i, d in enumerate(domains)]
+    dataset = domains[0] if len(domains) == 1 else tf.data.Dataset.zip(tuple(domains))
+    if repeat:
+        dataset = dataset.repeat()
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    dataset = dataset.map(lambda a, b: (tf.cast(a, tf.float32) / 127.5 - 1.0,
+                                        tf.cast(b, tf.float32) / 127.5 - 1.0),
+                          num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _load_tfds_domain(name, split, image_size, data_dir, download, seed):
+    """One domain of a tfds CycleGAN dataset as uint8 images, cached."""
+    dataset, _ = _load_tfds(name, split, data_dir, download, False, seed)
+    dataset = dataset.map(lambda image, label: image)
+    if image_size is not None:
+        dataset = dataset.map(lambda image: _fit_to_size(image, (image_size, image_size)),
+                              num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.cache()
