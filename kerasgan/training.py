@@ -269,9 +269,14 @@ def compile_model(model, config):
     `steps_per_execution` and `jit_compile`.
 
     Call it inside the strategy's scope: the optimizers are created and built here.
+    `steps_per_execution="auto"` resolves against the config's `steps_per_epoch` and
+    the scope's replica count (see `auto_steps_per_execution`).
     """
     steps = config.get("steps_per_execution", 1)
-    model.compile(steps_per_execution=AUTO_STEPS_PER_EXECUTION if steps == "auto" else steps,
+    if steps == "auto":
+        steps = auto_steps_per_execution(config.get("steps_per_epoch"),
+                                         tf.distribute.get_strategy().num_replicas_in_sync)
+    model.compile(steps_per_execution=steps,
                   jit_compile=jit_compile_setting(config.get("jit_compile", "auto")))
     for optimizer, key in ((model.d_optimizer, "d_learning_rate"),
                            (model.g_optimizer, "g_learning_rate")):

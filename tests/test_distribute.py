@@ -207,6 +207,17 @@ def test_fit_under_xla_matches_fit_without(tmp_path):
         np.testing.assert_allclose(logs[True][key][0], logs[False][key][0], rtol=0.05)
 
 
+@pytest.mark.parametrize("steps_per_epoch, expected", [(1, 1), (3, 3), (12, 6), (None, 8)])
+def test_compile_resolves_auto_steps_per_execution_against_the_epoch(steps_per_epoch, expected):
+    """Keras runs whole executions, so "auto" must divide a fixed epoch: 8 steps per
+    call with steps_per_epoch=1 would train 8 steps and report their average."""
+    config = training.resolve_config({"model": "dcgan", "steps_per_epoch": steps_per_epoch,
+                                      "model_kwargs": {"latent_dim": 8, "base_filters": 4}})
+    assert config["steps_per_execution"] == "auto"
+    model = training.compile_model(training.build_model(config), config)
+    assert model.steps_per_execution == expected
+
+
 @pytest.mark.parametrize("tf_config, chief", [
     (None, True),
     ({"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 0}}, True),
