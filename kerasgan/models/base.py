@@ -23,6 +23,8 @@ class MyGAN(AdversarialModel):
 ```
 """
 
+import copy
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -655,7 +657,7 @@ class AdversarialModel(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = copy.deepcopy(config)  # deserializing consumes the nested configs
         for key in cls.network_names:
             if config.get(key) is not None:
                 config[key] = keras.saving.deserialize_keras_object(config[key])

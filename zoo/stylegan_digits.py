@@ -1,0 +1,33 @@
+"""StyleGAN2 on the embedded digits (32x32x1), a small one: widths 128 at 4x4 down
+to 16 at 32x32.
+
+Command:
+
+    python scripts/train.py --recipe=zoo/stylegan_digits.py
+
+Expected time on a 2-core laptop CPU: about TIME.
+Result: to be measured by scripts/zoo_report.py.
+
+Mapping network of 8 layers (learning rate x0.01), style mixing with probability
+0.9, per-layer noise, lazy R1 every 16 steps. The export serves `serving_default`
+(no truncation) and `truncated` (a `truncation` input: 1.0 is no truncation, 0.5
+trades variety for typical digits).
+
+Reference: Karras et al. 2020, https://arxiv.org/abs/1912.04958
+"""
+
+
+def get_config(smoke=False):
+    """Returns the training config; `smoke=True` shrinks it to a seconds-long run."""
+    config = {
+        "model": "stylegan",
+        "model_kwargs": {"latent_dim": 128, "base_filters": 16},
+        "dataset": "digits",
+        "epochs": 10,
+        "batch_size": 32,
+        "seed": 0,
+    }
+    if smoke:
+        config.update(epochs=1, steps_per_epoch=2, batch_size=8,
+                      model_kwargs={"latent_dim": 16, "base_filters": 4, "mapping_layers": 2})
+    return config
