@@ -184,7 +184,7 @@ def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, minibatc
     validation.check_choice("minibatch_features", minibatch_features,
                             (None, "stddev", "discrimination"))
     inputs, x = _image_and_label_inputs(image_shape, num_classes)
-    x = _dcgan_convolutions(x, image_shape, base_filters)
+    x = dcgan_convolutions(x, image_shape, base_filters)
     if minibatch_features == "stddev":
         x = kerasgan_layers.MinibatchStdDev(name="minibatch_stddev")(x)
     x = layers.Flatten(name="flatten")(x)
@@ -212,15 +212,33 @@ def penultimate_features(discriminator, layer_name="logits"):
 # Multi-head discriminators and code-conditioned generators (ACGAN, InfoGAN, CatGAN) ----
 
 
-def _dcgan_convolutions(x, image_shape, base_filters):
-    """The DCGAN discriminator's convolution stack, down to 4x4: strided convolutions,
-    batch norm on every layer but the first, LeakyReLU(0.2)."""
+def dcgan_convolutions(x, image_shape, base_filters, batch_norm=True, momentum=0.99,
+                       kernel_initializer="dcgan"):
+    """The DCGAN discriminator's convolution stack, down to 4x4: strided 4x4
+    convolutions doubling `base_filters`, batch norm on every layer but the first
+    (unless `batch_norm=False`), LeakyReLU(0.2). The encoders of BiGAN, AAE and the
+    VAE are this stack with their own heads.
+
+    Args:
+        x: The image tensor `[batch, H, W, C]`.
+        image_shape: `(height, width, channels)` of `x`.
+        base_filters: Filters of the first convolution.
+        batch_norm: Whether layers after the first are batch-normalized.
+        momentum: The batch norm's momentum.
+        kernel_initializer: `"dcgan"` (`N(0, 0.02)`) or any Keras initializer.
+
+    Returns:
+        The 4x4 feature tensor.
+    """
     for i in range(num_resolution_steps(image_shape)):
+        normalized = batch_norm and i > 0
         x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
-                          use_bias=i == 0, kernel_initializer=dcgan_initializer(),
+                          use_bias=not normalized,
+                          kernel_initializer=(dcgan_initializer() if kernel_initializer == "dcgan"
+                                              else kernel_initializer),
                           name=f"downsample_{i}")(x)
-        if i > 0:
-            x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
+        if normalized:
+            x = layers.BatchNormalization(momentum=momentum, name=f"batch_norm_{i}")(x)
         x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
     return x
 
@@ -229,7 +247,7 @@ def _dcgan_features(images, image_shape, base_filters):
     """The DCGAN discriminator's convolution stack, flattened: the body that the
     heads of `acgan_discriminator`, `infogan_discriminator` and `catgan_discriminator`
     share. Same layers and names as `dcgan_discriminator` up to its `flatten`."""
-    return layers.Flatten(name="flatten")(_dcgan_convolutions(images, image_shape, base_filters))
+    return layers.Flatten(name="flatten")(dcgan_convolutions(images, image_shape, base_filters))
 
 
 def acgan_discriminator(image_shape, num_classes, base_filters=64, name="discriminator"):

@@ -32,6 +32,8 @@ def tiny_kwargs(name):
         kwargs["base_filters"] = 4
     if "hidden_units" in defaults:
         kwargs["hidden_units"] = ((16,), (16,))
+    if "mapping_layers" in defaults:
+        kwargs["mapping_layers"] = 2  # StyleGAN's 8-layer mapping network
     if defaults.get("n_critic", 1) > 2:
         kwargs["n_critic"] = 2  # WGAN's 5 critic steps per step: the slowest tests
     return {key: value for key, value in kwargs.items() if key in defaults}

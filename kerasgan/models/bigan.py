@@ -38,13 +38,8 @@ def conv_encoder(image_shape, latent_dim, base_filters=64, batch_norm=True, name
         `[batch, latent_dim]`.
     """
     images = keras.Input(shape=image_shape, name="images")
-    x = images
-    for i in range(networks.num_resolution_steps(image_shape)):
-        x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
-                          use_bias=not (batch_norm and i > 0), name=f"downsample_{i}")(x)
-        if batch_norm and i > 0:
-            x = layers.BatchNormalization(momentum=0.9, name=f"batch_norm_{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    x = networks.dcgan_convolutions(images, image_shape, base_filters, batch_norm=batch_norm,
+                                    momentum=0.9, kernel_initializer="glorot_uniform")
     x = layers.Flatten(name="flatten")(x)
     z = layers.Dense(latent_dim, name="z")(x)
     return keras.Model(images, z, name=name)

@@ -73,13 +73,8 @@ def vae_encoder(image_shape, latent_dim, base_filters=64, name="encoder"):
         `[batch, latent_dim]`: the diagonal Gaussian posterior.
     """
     images = keras.Input(shape=image_shape, name="images")
-    x = images
-    for i in range(networks.num_resolution_steps(image_shape)):
-        x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same", use_bias=i == 0,
-                          name=f"downsample_{i}")(x)
-        if i > 0:
-            x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    x = networks.dcgan_convolutions(images, image_shape, base_filters,
+                                    kernel_initializer="glorot_uniform")
     x = layers.Flatten(name="flatten")(x)
     mean = layers.Dense(latent_dim, name="mean")(x)
     # Zero-initialized: every posterior starts at unit variance, so the first samples
