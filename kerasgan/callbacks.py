@@ -70,6 +70,9 @@ class TensorBoardImages(keras.callbacks.Callback):
 
     The latents (and, for conditional models, the labels: each row one class) are
     drawn once, so successive grids show the same samples as training progresses.
+    For image-to-image models (`model.image_input`) the grid shows a fixed batch of
+    held-out pairs instead, as triplets side by side: source, translation, target
+    (four triplets per row, at most `MAX_PAIRS` pairs).
     The summary `samples` goes to its own writer under `log_dir/images`, beside the
     `train` folder `keras.callbacks.TensorBoard(log_dir)` writes.
 
@@ -79,6 +82,9 @@ class TensorBoardImages(keras.callbacks.Callback):
         num_images: Samples in the grid.
         seed: Seed of the fixed latents.
         png_dir: If set, also writes `png_dir/epoch_XXXX.png` each time.
+        pairs: For image-to-image models: `(sources, targets)` float arrays in [-1, 1]
+            to show; default: `model.example_pairs(...)`, held-out pairs of the model's
+            default dataset. Ignored for other models.
 
     Example:
 
@@ -89,7 +95,12 @@ class TensorBoardImages(keras.callbacks.Callback):
     ...               callbacks=[kerasgan.callbacks.TensorBoardImages(tempfile.mkdtemp())])
     """
 
-    def __init__(self, log_dir, every_n_epochs=1, num_images=64, seed=0, png_dir=None):
+    #: Most pairs an image-to-image grid shows.
+    MAX_PAIRS = 16
+    _TRIPLETS_PER_ROW = 4
+
+    def __init__(self, log_dir, every_n_epochs=1, num_images=64, seed=0, png_dir=None,
+                 pairs=None):
         super().__init__()
         self.log_dir = os.fspath(log_dir)
         self.every_n_epochs = validation.check_positive_int("every_n_epochs", every_n_epochs)
@@ -102,9 +113,21 @@ class TensorBoardImages(keras.callbacks.Callback):
         self._columns = None
         self._last_epoch = None
         self._last_written = None
+        self.pairs = pairs
+        self._pairs = None
 
     def on_train_begin(self, logs=None):
         model = self.model
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
+        if getattr(model, "image_input", False):
+            count = min(self.num_images, self.MAX_PAIRS)
+            sources, targets = (model.example_pairs(count) if self.pairs is None
+                                else (self.pairs[0][:count], self.pairs[1][:count]))
+            self._pairs = (image_utils.fit_to_shape(sources, model.source_shape),
+                           image_utils.fit_to_shape(targets, model.image_shape))
+            self._columns = 3 * self._TRIPLETS_PER_ROW
+            return
         self._latents = tf.random.stateless_normal(
             (self.num_images, model.latent_dim), seed=[int(self.seed), 1], alg="philox"
         )
@@ -112,17 +135,25 @@ class TensorBoardImages(keras.callbacks.Callback):
             # One class per column, so each row shows every class once.
             self._columns = model.num_classes
             self._labels = tf.constant(np.arange(self.num_images) % model.num_classes, tf.int32)
-        if self._writer is None:
-            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
 
     def samples(self):
-        """The current samples from the fixed latents, float32 in [-1, 1]."""
+        """The current samples from the fixed latents (translations of the fixed
+        sources for image-to-image models), float32 in [-1, 1]."""
+        if self._pairs is not None:
+            return self.model.translate(self._pairs[0])
         inputs = self.model.generator_inputs(self._latents, self._labels)
         return self.model.sampler(inputs, training=False).numpy()  # the EMA one if on
 
+    def grid_images(self):
+        """The images of the grid in order: the samples, or for image-to-image models
+        (source, translation, target) triplets (`translation_triplets`)."""
+        if self._pairs is None:
+            return self.samples()
+        return translation_triplets(self.model, *self._pairs)
+
     def write(self, epoch):
         """Writes the grid for `epoch` (0-based) to TensorBoard, and to PNG if asked."""
-        grid = image_utils.make_grid(self.samples(), columns=self._columns)
+        grid = image_utils.make_grid(self.grid_images(), columns=self._columns)
         with self._writer.as_default():
             tf.summary.image("samples", grid[None], step=epoch + 1)
         self._writer.flush()
@@ -140,6 +171,26 @@ class TensorBoardImages(keras.callbacks.Callback):
             self.write(self._last_epoch)
         if self._writer is not None:
             self._writer.flush()
+
+
+def translation_triplets(model, sources, targets):
+    """`[source, translation, target, source, ...]`: an image-to-image model's
+    translations of `sources` between their inputs and targets, for a grid with a
+    multiple of 3 columns. Sources are brought to the targets' shape.
+
+    Args:
+        model: A model with `translate` (`model.image_input`).
+        sources: Float sources in [-1, 1], `[n, *model.source_shape]`.
+        targets: Their float targets, `[n, *model.image_shape]`.
+
+    Returns:
+        float32 numpy array `[3 * n, *model.image_shape]`.
+    """
+    translations = model.translate(sources)
+    sources = image_utils.fit_to_shape(sources, translations.shape[1:])
+    targets = np.asarray(targets, np.float32)
+    return np.stack([sources, translations, targets], axis=1).reshape(
+        (-1, *translations.shape[1:]))
 
 
 class NonFiniteGuard(keras.callbacks.Callback):

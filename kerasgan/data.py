@@ -8,7 +8,10 @@
 - Image pairs for image-to-image models, `load_pairs(name)`: `digits_edges` (edge maps
   to digits), `digits_thick` (digits and stroke-thickened digits, unpaired),
   `sample_patches` (x4 low- to high-resolution patches of scikit-learn's two bundled
-  photos), and tfds' `cycle_gan/<name>` domains.
+  photos), `<tfds name>_edges` (edge maps to the images of a tfds image dataset, e.g.
+  `mnist_edges`), `<tfds name>_x4` (x4 downsampled images to the images, e.g.
+  `celeb_a_x4` or `digits_x4`, for super-resolution), and tfds' `cycle_gan/<name>`
+  domains.
 
 Example:
 
@@ -40,13 +43,17 @@ class DatasetInfo:
     Attributes:
         name: Dataset name.
         image_shape: `(height, width, channels)` of the images as `load` yields them
-            without `image_size`.
+            without `image_size` (of the targets, for a pair dataset).
         num_classes: Number of classes, or None if the dataset has no class label.
+        source_shape: For pair datasets, the sources' `(height, width, channels)`.
     """
 
     name: str
     image_shape: tuple
     num_classes: int | None
+    #: For pair datasets (`is_pair_dataset`): the `(height, width, channels)` of the
+    #: sources; `image_shape` is then the targets'. None for image datasets.
+    source_shape: tuple | None = None
 
 
 @functools.lru_cache(maxsize=None)
@@ -130,6 +137,8 @@ def info(name, data_dir=None):
     """
     if name == "digits":
         return DatasetInfo("digits", (32, 32, 1), 10)
+    if is_pair_dataset(name):
+        return _pair_info(name, data_dir)
     builder = _tfds_builder(name, data_dir)
     features = builder.info.features
     image_key, label_key = _tfds_keys(features, name)
@@ -314,19 +323,80 @@ PAIR_DATASETS = ("digits_edges", "digits_thick", "sample_patches")
 SAMPLE_PATCH_SIZE = 96
 SAMPLE_PATCH_SCALE = 4
 _SAMPLE_TRAIN_FRACTION = 0.8
+#: `<tfds name>_edges` (e.g. `mnist_edges`) pairs the edge maps of a tfds image
+#: dataset's images with the images, as `digits_edges` does for the digits.
+EDGES_SUFFIX = "_edges"
+#: `<tfds name>_x4` (e.g. `celeb_a_x4`; also `digits_x4`) pairs each image of a tfds
+#: image dataset, downsampled 4x (`tf.image.resize(..., "area")`, as
+#: `sample_patches`), with the image: super-resolution pairs.
+X4_SUFFIX = "_x4"
+_X4_SCALE = 4
+
+
+def is_pair_dataset(name):
+    """Whether `load_pairs` (not `load`) reads dataset `name`: an embedded pair dataset
+    (`PAIR_DATASETS`), `<tfds image dataset>_edges`, such as `mnist_edges`, or
+    `<tfds image dataset>_x4`, such as `celeb_a_x4`."""
+    return isinstance(name, str) and (name in PAIR_DATASETS or name.endswith(EDGES_SUFFIX)
+                                      or name.endswith(X4_SUFFIX))
+
+
+def _edges_base(name):
+    """The tfds dataset under `<name>_edges`, or None for the other pair datasets."""
+    if name in PAIR_DATASETS or not name.endswith(EDGES_SUFFIX):
+        return None
+    return name[:-len(EDGES_SUFFIX)]
+
+
+def _x4_base(name):
+    """The tfds dataset (or `digits`) under `<name>_x4`, or None for the other pair
+    datasets."""
+    if name in PAIR_DATASETS or not name.endswith(X4_SUFFIX):
+        return None
+    return name[:-len(X4_SUFFIX)]
+
+
+def _pair_info(name, data_dir=None):
+    if name in ("digits_edges", "digits_thick"):
+        return DatasetInfo(name, (32, 32, 1), None, source_shape=(32, 32, 1))
+    if name == "sample_patches":
+        side = SAMPLE_PATCH_SIZE // SAMPLE_PATCH_SCALE
+        return DatasetInfo(name, (SAMPLE_PATCH_SIZE, SAMPLE_PATCH_SIZE, 3), None,
+                           source_shape=(side, side, 3))
+    suffix = X4_SUFFIX if _x4_base(name) else EDGES_SUFFIX
+    try:
+        base = info(_x4_base(name) or _edges_base(name), data_dir)
+    except ValueError as error:
+        raise ValueError(f"Unknown pair dataset: {name!r}. `<name>{suffix}` needs a "
+                         f"tfds image dataset <name>: {error}") from error
+    if suffix == X4_SUFFIX:
+        height, width, channels = base.image_shape
+        source_shape = (None if height is None else height // _X4_SCALE,
+                        None if width is None else width // _X4_SCALE, channels)
+        return DatasetInfo(name, base.image_shape, None, source_shape=source_shape)
+    return DatasetInfo(name, base.image_shape, None, source_shape=base.image_shape)
 
 
 def edge_maps(images):
     """Binary edge maps of uint8 `[N, H, W, 1]` images: white where the Sobel gradient
     magnitude exceeds a quarter of the image's largest one, black elsewhere (the
     "edges -> photo" input of Isola et al. 2017, made with a fixed filter instead of
-    their HED network). Returns uint8 `[N, H, W, 1]`."""
-    images = tf.convert_to_tensor(images)
-    gradients = tf.image.sobel_edges(tf.cast(images, tf.float32))
+    their HED network). Colour images get the edges of their luma, repeated on every
+    channel. Returns uint8 of the images' shape."""
+    return _edge_maps(tf.convert_to_tensor(images)).numpy()
+
+
+def _edge_maps(images):
+    """`edge_maps` on a uint8 tensor `[N, H, W, C]`, inside a `tf.data` pipeline too."""
+    channels = images.shape[-1]
+    grey = tf.cast(images, tf.float32)
+    if channels == 3:
+        grey = tf.image.rgb_to_grayscale(grey)
+    gradients = tf.image.sobel_edges(grey)
     magnitude = tf.norm(gradients, axis=-1)
     peak = tf.reduce_max(magnitude, axis=[1, 2, 3], keepdims=True)
     edges = tf.cast(magnitude > 0.25 * tf.maximum(peak, 1e-6), tf.uint8) * 255
-    return edges.numpy()
+    return tf.tile(edges, [1, 1, 1, channels]) if channels == 3 else edges
 
 
 def thicken(images, size=3):
@@ -412,9 +482,14 @@ def load_pairs(name="digits_edges", split="train", batch_size=64, *, image_size=
     in [-1, 1], NHWC.
 
     Args:
-        name: An embedded pair dataset (`PAIR_DATASETS`, see `pair_arrays`) or a tfds
-            CycleGAN dataset such as `"cycle_gan/horse2zebra"`, whose `trainA`/`trainB`
-            (`testA`/`testB` for `split="test"`) splits become the unpaired domains.
+        name: An embedded pair dataset (`PAIR_DATASETS`, see `pair_arrays`), a tfds
+            image dataset's edge maps and images, `"<tfds name>_edges"` (e.g.
+            `"mnist_edges"`; `image_size` applies before the edges are taken), a tfds
+            image dataset's images downsampled 4x and the images, `"<tfds name>_x4"`
+            (e.g. `"celeb_a_x4"`; `image_size` is the high-resolution side, a multiple
+            of 4), or a tfds CycleGAN dataset such as `"cycle_gan/horse2zebra"`, whose
+            `trainA`/`trainB` (`testA`/`testB` for `split="test"`) splits become the
+            unpaired domains.
         split: `"train"` or `"test"`.
         batch_size: Pairs per batch.
         image_size: Side to resize tfds images to (they come at 256x256); embedded
@@ -439,6 +514,12 @@ def load_pairs(name="digits_edges", split="train", batch_size=64, *, image_size=
     if str(name).startswith("cycle_gan/"):
         domains = [_load_tfds_domain(name, f"{split}{side}", image_size, data_dir, download,
                                      seed) for side in "AB"]
+    elif is_pair_dataset(name) and _edges_base(name):
+        domains = [_load_tfds_edges(_edges_base(name), split, image_size, data_dir, download,
+                                    seed)]
+    elif is_pair_dataset(name) and _x4_base(name):
+        domains = [_load_downsampled(_x4_base(name), split, image_size, data_dir, download,
+                                     seed)]
     else:
         sources, targets = pair_arrays(name, split, **kwargs)
         if name == "digits_thick":
@@ -456,6 +537,84 @@ def load_pairs(name="digits_edges", split="train", batch_size=64, *, image_size=
                                         tf.cast(b, tf.float32) / 127.5 - 1.0),
                           num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _load_tfds_edges(name, split, image_size, data_dir, download, seed):
+    """`(edge map, image)` uint8 pairs of a tfds image dataset, cached. MNIST-sized
+    images are padded to `image_size` before their edges are taken (see
+    `_fit_to_size`)."""
+    dataset, _ = _load_tfds(name, split, data_dir, download, False, seed)
+    dataset = dataset.map(lambda image, label: image)
+    if image_size is not None:
+        dataset = dataset.map(lambda image: _fit_to_size(image, (image_size, image_size)),
+                              num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.map(lambda image: (_edge_maps(image[None])[0], image),
+                          num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.cache()
+
+
+def downsample(images, scale):
+    """uint8 `[N, H, W, C]` images averaged over `scale` x `scale` blocks
+    (`tf.image.resize(..., "area")`, the degradation of `sample_patches` and
+    `<tfds name>_x4`), rounded to uint8 `[N, H / scale, W / scale, C]`."""
+    scale = validation.check_positive_int("scale", scale)
+    images = tf.convert_to_tensor(images)
+    shape = tf.shape(images)
+    size = tf.stack([shape[1] // scale, shape[2] // scale])
+    low = tf.image.resize(tf.cast(images, tf.float32), size, method="area")
+    return tf.cast(tf.clip_by_value(tf.round(low), 0, 255), tf.uint8)
+
+
+def _load_downsampled(name, split, image_size, data_dir, download, seed, scale=_X4_SCALE):
+    """`(image downsampled scale x, image)` uint8 pairs of a tfds image dataset (or the
+    embedded digits), cached. Images are brought to `image_size` first (see
+    `_fit_to_size`), else centre-cropped to sides that are multiples of `scale`."""
+    if image_size is not None and image_size % scale:
+        raise ValueError(f"`image_size` must be a multiple of {scale} for "
+                         f"'{name}{X4_SUFFIX}'. Received: image_size={image_size!r}")
+    if name == "digits":
+        dataset = tf.data.Dataset.from_tensor_slices(_digits(split)[0])
+    else:
+        dataset, _ = _load_tfds(name, split, data_dir, download, False, seed)
+        dataset = dataset.map(lambda image, label: image)
+    if image_size is not None:
+        dataset = dataset.map(lambda image: _fit_to_size(image, (image_size, image_size)),
+                              num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        def crop(image):
+            shape = tf.shape(image)
+            return tf.image.resize_with_crop_or_pad(image, shape[0] - shape[0] % scale,
+                                                    shape[1] - shape[1] % scale)
+
+        dataset = dataset.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.map(lambda image: (downsample(image[None], scale)[0], image),
+                          num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.cache()
+
+
+def load_pair_arrays(name="digits_edges", split="test", limit=None, image_size=None,
+                     data_dir=None, **kwargs):
+    """Loads a split of a pair dataset into memory, unshuffled: numpy float32
+    `(sources, targets)` in [-1, 1] (held-out pairs for evaluation and image grids).
+
+    Args:
+        name, split, image_size, data_dir, **kwargs: As for `load_pairs`.
+        limit: Keep at most this many pairs.
+
+    Returns:
+        A pair of numpy arrays.
+    """
+    if limit is not None:
+        validation.check_positive_int("limit", limit)
+    dataset = load_pairs(name, split, batch_size=256, image_size=image_size, shuffle=False,
+                         drop_remainder=False, data_dir=data_dir, **kwargs)
+    if limit is not None:
+        dataset = dataset.unbatch().take(limit).batch(256)
+    sources, targets = [], []
+    for batch_sources, batch_targets in dataset:
+        sources.append(batch_sources.numpy())
+        targets.append(batch_targets.numpy())
+    return np.concatenate(sources), np.concatenate(targets)
 
 
 def _load_tfds_domain(name, split, image_size, data_dir, download, seed):

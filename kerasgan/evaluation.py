@@ -23,6 +23,10 @@
 The last three need class logits; a feature network without them (`inception` without
 its classifier head, a custom one returning features only) leaves them out of the dict.
 
+Image-to-image models are measured on held-out pairs: `translation_metrics` (the above
+on translations against targets, plus their L1 distance) and, for models that upsample,
+`super_resolution_metrics` (PSNR and SSIM of the outputs and of bicubic upsampling).
+
 Feature networks (`features=`):
 
 - `"digits"` (default): a small CNN trained by `scripts/train_classifier.py` on the
@@ -1037,3 +1041,147 @@ def reconstruction_agreement(model, images, labels, features="digits", batch_siz
         "pixel_l1": float(np.mean(np.abs(reconstructions - images))),
         "num_images": int(len(images)),
     }
+
+
+def translation_metrics(model, sources, targets, features="digits", batch_size=256, seed=0,
+                        **evaluate_kwargs):
+    """How close an image-to-image model's translations `G(x)` of held-out sources are
+    to their targets `y`: per pair (L1) and as distributions (Frechet distance, ...).
+
+    Args:
+        model: An image-to-image model (`model.image_input`, e.g. pix2pix).
+        sources: Held-out sources, uint8 or float in [-1, 1], `[n, *model.source_shape]`.
+        targets: Their targets, same forms, `[n, *model.image_shape]`.
+        features: Feature network, as for `evaluate`.
+        batch_size: Images per generator and feature-network call.
+        seed: Seed of the metrics' subsets.
+        **evaluate_kwargs: More `evaluate` arguments (`k`, `kid_subsets`, ...).
+
+    Returns:
+        The dict of `evaluate(translations, targets)` (`frechet_distance`,
+        `kernel_distance`, `precision`, `recall`, ...) plus `translation_l1`, the mean
+        absolute difference of translation and target in [-1, 1] units (pix2pix's L1
+        term), `num_pairs`, and with a classifier `class_agreement`: the share of pairs
+        whose translation the classifier reads as the same class as the target.
+
+    Raises:
+        ValueError: for a model without image input, or sources and targets of
+            different counts or bad images.
+
+    Example:
+
+    >>> import kerasgan, numpy as np
+    >>> model = kerasgan.create_model("pix2pix", base_filters=4)
+    >>> sources, targets = model.example_pairs(32)
+    >>> pixels = lambda x: np.reshape(x, (len(x), -1))[:, :64]
+    >>> metrics = translation_metrics(model, sources, targets, features=pixels,
+    ...                               kid_subset_size=8)
+    >>> 0.0 <= metrics["translation_l1"] <= 2.0
+    True
+    """
+    if not getattr(model, "image_input", False):
+        raise ValueError(f"Model {model.name!r} does not translate images: use `evaluate` on "
+                         "its samples.")
+    sources, targets = check_images("sources", sources), check_images("targets", targets)
+    if len(sources) != len(targets):
+        raise ValueError(f"`sources` and `targets` must be pairs. Received: {len(sources)} "
+                         f"sources and {len(targets)} targets")
+    targets = _to_unit_float(targets)
+    translations = model.translate(sources, batch_size=batch_size)
+    extractor = feature_extractor(features)
+    metrics = evaluate(translations, targets, extractor, batch_size=batch_size, seed=seed,
+                       **evaluate_kwargs)
+    metrics["translation_l1"] = float(np.mean(np.abs(translations - targets)))
+    metrics["num_pairs"] = int(len(targets))
+    _, logits = extractor(translations)
+    if logits is not None:
+        _, target_logits = extractor(targets)
+        metrics["class_agreement"] = float(np.mean(
+            np.argmax(logits, -1) == np.argmax(target_logits, -1)))
+    return metrics
+
+
+#: PSNR (dB) counted for a pair that is identical after rounding to uint8, whose PSNR
+#: is infinite: the mean stays finite (and JSON-serializable).
+MAX_PSNR = 100.0
+
+
+def _psnr_ssim(images, targets):
+    """Per-pair PSNR (capped at `MAX_PSNR`) and SSIM of uint8 images, numpy float64."""
+    images, targets = tf.convert_to_tensor(images), tf.convert_to_tensor(targets)
+    psnr = tf.image.psnr(images, targets, max_val=255).numpy().astype(np.float64)
+    ssim = tf.image.ssim(images, targets, max_val=255).numpy().astype(np.float64)
+    return np.minimum(np.nan_to_num(psnr, nan=MAX_PSNR, posinf=MAX_PSNR), MAX_PSNR), ssim
+
+
+def super_resolution_metrics(model, sources, targets, batch_size=256):
+    """PSNR and SSIM of a super-resolution model's outputs `G(x)` against the
+    high-resolution targets `y`, next to bicubic upsampling of the sources (the baseline
+    of Ledig et al. 2017, Table 2).
+
+    Both outputs are rounded to uint8, as the export serves them, and compared on RGB
+    (or grey) over the whole image with `tf.image.psnr` / `tf.image.ssim` (`max_val=255`;
+    SSIM with its 11x11 Gaussian window). The paper measures on the luma channel with
+    a 4-pixel border removed, so its numbers are not comparable with these.
+
+    Args:
+        model: An image-to-image model (`model.image_input`) whose sources are smaller
+            than, or as large as, its outputs (`super_resolution`, e.g. SRGAN).
+        sources: Low-resolution sources, uint8 or float in [-1, 1], `[n, *source_shape]`.
+        targets: Their high-resolution targets, same forms, `[n, *image_shape]`, at
+            least 11x11.
+        batch_size: Images per generator call and per metric batch.
+
+    Returns:
+        Dict of floats: `psnr` and `ssim` (means over the pairs), `bicubic_psnr` and
+        `bicubic_ssim`, `psnr_gain` and `ssim_gain` (the model's minus bicubic's:
+        positive when the model is better), and `num_pairs`. A pair identical after
+        rounding counts as `MAX_PSNR` dB.
+
+    Raises:
+        ValueError: for a model that does not translate images, sources and targets
+            of different counts, or bad images.
+
+    Example:
+
+    >>> import kerasgan
+    >>> model = kerasgan.create_model("srgan", base_filters=4, num_residual_blocks=1)
+    >>> sources, targets = model.example_pairs(4)
+    >>> metrics = super_resolution_metrics(model, sources, targets)
+    >>> metrics["bicubic_psnr"] > 20 and -1.0 <= metrics["ssim"] <= 1.0
+    True
+    """
+    from kerasgan.images import to_uint8
+
+    if not getattr(model, "image_input", False):
+        raise ValueError(f"Model {model.name!r} does not translate images: super-resolution "
+                         "metrics compare its outputs with high-resolution targets.")
+    sources, targets = check_images("sources", sources), check_images("targets", targets)
+    batch_size = _check_positive("batch_size", batch_size)
+    if len(sources) != len(targets):
+        raise ValueError(f"`sources` and `targets` must be pairs. Received: {len(sources)} "
+                         f"sources and {len(targets)} targets")
+    if min(targets.shape[1:3]) < 11:
+        raise ValueError(f"SSIM needs targets of at least 11x11 (its window). Received: "
+                         f"targets with shape {targets.shape}")
+    if any(s > t for s, t in zip(sources.shape[1:3], targets.shape[1:3])):
+        raise ValueError(f"Super-resolution sources must not be larger than their targets. "
+                         f"Received: sources {sources.shape} and targets {targets.shape}")
+    size = targets.shape[1:3]
+    scores = {key: [] for key in ("psnr", "ssim", "bicubic_psnr", "bicubic_ssim")}
+    for start in range(0, len(sources), batch_size):
+        low = _to_unit_float(sources[start:start + batch_size])
+        high = targets[start:start + batch_size]
+        high = high if high.dtype == np.uint8 else np.asarray(to_uint8(_to_unit_float(high)))
+        outputs = to_uint8(model.translate(low, batch_size=batch_size))
+        bicubic = to_uint8(tf.clip_by_value(tf.image.resize(low, size, method="bicubic"),
+                                            -1.0, 1.0))
+        for prefix, images in (("", outputs), ("bicubic_", bicubic)):
+            psnr, ssim = _psnr_ssim(images, high)
+            scores[f"{prefix}psnr"].append(psnr)
+            scores[f"{prefix}ssim"].append(ssim)
+    metrics = {key: float(np.mean(np.concatenate(values))) for key, values in scores.items()}
+    metrics["psnr_gain"] = metrics["psnr"] - metrics["bicubic_psnr"]
+    metrics["ssim_gain"] = metrics["ssim"] - metrics["bicubic_ssim"]
+    metrics["num_pairs"] = int(len(targets))
+    return metrics

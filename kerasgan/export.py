@@ -8,7 +8,9 @@ exported/<name>/
   <name>.tflite          float32, builtin ops only, runs in ai_edge_litert
   <name>.fp16.tflite     float16 weights (half the size; computes in float32 on CPU)
   <name>.int8.tflite     full-integer quantized ops, float32 `z` in and uint8 images out
-  model_card.json        variant, paper, inputs, signatures, files, sizes, versions, metrics
+  model_card.json        variant, paper, inputs, signatures, files, sizes, versions, metrics,
+                         and `details` of the variant's own choices (`card_details()`,
+                         e.g. SRGAN's content loss) when it has any
 ```
 
 SavedModel signatures:
@@ -18,6 +20,10 @@ SavedModel signatures:
 - `sample`: `num_images` and `seed` int32 scalars (and `label` int32 `[None]`, used in
   turn) to `images` uint8, `images_float` float32 in [-1, 1] and the drawn `z`: the
   latents are drawn inside the graph with stateless ops, so a client needs no noise.
+
+Image-to-image models (pix2pix) serve `serving_default` only: source `images` uint8
+`[None, H, W, C]` to `images` uint8; they have no `.int8.tflite` (the card's
+`skipped_formats` gives the reason, `ImageToImageModel.int8_skip_reason`).
 
 The `.tflite` files hold `serving_default` (stateless random ops are not LiteRT
 builtins); clients draw `z` themselves as `model_card.json` describes. Nothing here is
@@ -286,7 +292,8 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
             (TF Serving serves the highest), 1 in a new directory.
         overwrite: Allow replacing an existing `version`.
         formats: Which `.tflite` flavours to write, from `"float32"`, `"float16"`,
-            `"int8"`.
+            `"int8"`. A model with an `int8_skip_reason` (image-to-image models) gets no
+            int8 file; the card's `skipped_formats` says why.
         extra_card: Dict merged into `model_card.json` (training recipe, steps,
             metrics, ...).
         check: Run `verify` on the staged export and refuse to ship a failing one.
@@ -331,6 +338,10 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
         loaded = tf.saved_model.load(staged_model)
         signatures = {key: _signature_io(function)
                       for key, function in sorted(loaded.signatures.items())}
+        skipped = {}
+        if "int8" in formats and model.int8_skip_reason:
+            formats = tuple(f for f in formats if f != "int8")
+            skipped["int8"] = model.int8_skip_reason
         representative = representative_inputs(model) if "int8" in formats else None
         tflite_card = {}
         for signature in model.tflite_signatures():
@@ -338,8 +349,20 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
                 if fmt == "int8" and signature != TFLITE_SIGNATURE:
                     continue  # calibration data exists for the generator's inputs only
                 file = tflite_file_name(name, signature, fmt)
-                payload = convert_to_tflite(staged_model, signature, quantization=fmt,
-                                            representative=representative)
+                try:
+                    payload = convert_to_tflite(staged_model, signature, quantization=fmt,
+                                                representative=representative)
+                except Exception as error:  # the converter raises its own ConverterError
+                    if fmt != "int8":
+                        raise
+                    # Full-integer kernels need static channel counts and constant
+                    # weights; a graph that has neither everywhere (ProGAN's grown
+                    # blocks) still gets its float32 and float16 files.
+                    first_line = str(error).strip().splitlines()[0][:300]
+                    skipped["int8"] = ("the LiteRT converter found no builtin int8 kernel "
+                                       f"for an op of this graph: {first_line}")
+                    warnings.warn(f"No int8 .tflite for {name}: {skipped['int8']}")
+                    continue
                 with open(os.path.join(staging, file), "wb") as handle:
                     handle.write(payload)
                 tflite_card[file] = {"format": fmt, "bytes": len(payload),
@@ -353,9 +376,11 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
             "num_classes": model.num_classes,
             "image_shape": list(model.image_shape),
             "inputs": model.input_distributions(),
+            **({"details": model.card_details()} if model.card_details() else {}),
             "saved_model": {"version": int(version), "path": version,
                             "bytes": _dir_bytes(staged_model), "signatures": signatures},
             "tflite": tflite_card,
+            **({"skipped_formats": skipped} if skipped else {}),
             "versions": library_versions(),
             **(extra_card or {}),
         }
@@ -454,6 +479,10 @@ def draw_inputs(distributions, batch_size, seed=0, label=None):
         elif kind == "uniform":
             values = rng.uniform(entry.get("low", -1.0), entry.get("high", 1.0), shape)
             inputs[key] = values.astype(np.float32)
+        elif kind == "image":
+            # Source images of image-to-image models: uniform uint8 noise images.
+            values = rng.integers(entry.get("low", 0), entry.get("high", 255) + 1, shape)
+            inputs[key] = values.astype(np.uint8)
         elif kind == "categorical":
             if key == "label" and label is not None:
                 values = np.broadcast_to(np.asarray(label, np.int32), (batch_size,))
@@ -473,12 +502,10 @@ def card_input_distributions(card, signature="serving_default"):
 
 
 def example_inputs(model, batch_size=4, seed=0):
-    """Serving inputs for `model` as numpy arrays: its latents drawn with `seed` and
-    classes in turn for conditional models."""
-    inputs = {key: np.asarray(value) for key, value in model.draw_latents(batch_size, seed).items()}
-    if "label" in model.condition_specs():
-        inputs["label"] = (np.arange(batch_size) % model.num_classes).astype(np.int32)
-    return inputs
+    """Serving inputs for `model` as numpy arrays (`model.serving_examples`): its
+    latents drawn with `seed` and classes in turn for conditional models, held-out
+    source images for image-to-image models."""
+    return model.serving_examples(batch_size, seed)
 
 
 def run_saved_model(saved_model, inputs, signature="serving_default"):

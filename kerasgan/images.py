@@ -26,6 +26,20 @@ def from_uint8(images):
     return tf.cast(images, tf.float32) / 127.5 - 1.0
 
 
+def fit_to_shape(images, shape):
+    """Float images `[n, h, w, c]` in [-1, 1] brought to `shape = (H, W, C)`: grey
+    repeated to RGB or RGB turned to grey (luma), then resized bilinearly. Returns a
+    float32 numpy array."""
+    images = tf.convert_to_tensor(images, tf.float32)
+    if images.shape[-1] == 1 and shape[-1] == 3:
+        images = tf.image.grayscale_to_rgb(images)
+    elif images.shape[-1] == 3 and shape[-1] == 1:
+        images = tf.image.rgb_to_grayscale(images)
+    if tuple(images.shape[1:3]) != tuple(shape[:2]):
+        images = tf.clip_by_value(tf.image.resize(images, shape[:2]), -1.0, 1.0)
+    return images.numpy()
+
+
 def make_grid(images, columns=None, padding=1):
     """Tiles `[N, H, W, C]` images into one `[rows * (H + p) + p, ..., C]` uint8 image.
 

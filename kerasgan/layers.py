@@ -406,7 +406,9 @@ class EqualizedConv2D(keras.layers.Layer):
                                     initializer="zeros") if self.use_bias else None
 
     def call(self, inputs):
-        outputs = ops.conv(inputs, self.kernel * self.scale, strides=1, padding="same")
+        # conv(x, w) * c rather than conv(x, w * c): the same numbers, and the kernel
+        # stays a constant the LiteRT converter can quantize to int8.
+        outputs = ops.conv(inputs, self.kernel, strides=1, padding="same") * self.scale
         if self.bias is not None:
             outputs = outputs + self.bias
         return outputs

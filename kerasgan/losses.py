@@ -611,3 +611,33 @@ def feature_matching_loss(real_features, fake_features):
 
 GENERATOR_LOSSES["least_squares"] = least_squares_generator_loss
 DISCRIMINATOR_LOSSES["least_squares"] = least_squares_discriminator_loss
+
+
+def l1_loss(outputs, targets):
+    """Mean absolute difference `E|y - G(x)|`, the pix2pix reconstruction term (Isola
+    et al. 2017, Eq. 3): L1 rather than L2 because it blurs less. Any rank.
+
+    Args:
+        outputs: Generated images.
+        targets: The images they should equal, same shape.
+
+    Returns:
+        A scalar tensor (non-negative), in float32.
+    """
+    outputs = ops.cast(outputs, "float32")
+    return ops.mean(ops.abs(ops.cast(targets, "float32") - outputs))
+
+
+def mse_loss(outputs, targets):
+    """Mean squared difference `E(y - G(x))^2`, SRGAN's pixel-wise content loss
+    (Ledig et al. 2017, Eq. 4) and, on feature maps, its VGG loss (Eq. 5). Any rank.
+
+    Args:
+        outputs: Generated images (or their features).
+        targets: What they should equal, same shape.
+
+    Returns:
+        A scalar tensor (non-negative), in float32.
+    """
+    outputs = ops.cast(outputs, "float32")
+    return ops.mean(ops.square(ops.cast(targets, "float32") - outputs))

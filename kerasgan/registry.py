@@ -9,23 +9,43 @@ import fnmatch
 import inspect
 
 _MODEL_FACTORIES = {}
+_DEFAULT_DATASETS = {}
 
 
-def register_model(factory):
+def register_model(factory=None, *, default_dataset="digits"):
     """Registers `factory` under its function name.
+
+    Used bare, `@register_model`, for models that train on the embedded `digits`; or
+    `@register_model(default_dataset="digits_edges")` for a model whose defaults
+    train on another dataset (image-to-image models train on pairs), which training
+    then loads when the config names none.
 
     Args:
         factory: A function taking keyword arguments only and returning an
             `AdversarialModel`.
+        default_dataset: The dataset the factory's defaults are made for.
 
     Returns:
         `factory`, unchanged, so it can be used as a decorator.
     """
+    if factory is None:
+        return lambda function: register_model(function, default_dataset=default_dataset)
     name = factory.__name__
     if name in _MODEL_FACTORIES and _MODEL_FACTORIES[name] is not factory:
         raise ValueError(f"A model named {name!r} is already registered.")
     _MODEL_FACTORIES[name] = factory
+    _DEFAULT_DATASETS[name] = default_dataset
     return factory
+
+
+def default_dataset(name):
+    """The dataset model `name`'s defaults train on (`"digits"` for most).
+
+    >>> default_dataset("dcgan")
+    'digits'
+    """
+    _get_factory(name)
+    return _DEFAULT_DATASETS[name]
 
 
 def list_models(pattern="*"):

@@ -6,7 +6,8 @@ A config (what a recipe's `get_config()` returns, or what command-line flags giv
 {
     "model": "dcgan",                 # registry name
     "model_kwargs": {"base_filters": 64},
-    "dataset": "digits",              # "digits" or a tfds name
+    "dataset": None,                  # "digits", a tfds name, or a pair dataset for
+                                      # image-to-image models; None: the model's default
     "image_size": None,               # None: the model's default side
     "epochs": 25,
     "steps_per_epoch": None,          # None: one pass over the train split
@@ -48,12 +49,12 @@ import tensorflow as tf
 from kerasgan import callbacks as gan_callbacks
 from kerasgan import data, distribute, validation
 from kerasgan.io_utils import atomic_write_bytes
-from kerasgan.registry import create_model, model_defaults
+from kerasgan.registry import create_model, default_dataset, model_defaults
 
 DEFAULTS = {
     "model": None,
     "model_kwargs": {},
-    "dataset": "digits",
+    "dataset": None,  # None: the model's registered default dataset ("digits" for most)
     "image_size": None,
     "epochs": 1,
     "steps_per_epoch": None,
@@ -151,6 +152,8 @@ def resolve_config(config):
     if not resolved["model"]:
         raise ValueError("No model given: pass --model=NAME or --recipe=zoo/FILE.py.")
     model_defaults(resolved["model"])  # raises for an unknown model, with close matches
+    if not resolved["dataset"]:
+        resolved["dataset"] = default_dataset(resolved["model"])
     for key in ("epochs", "batch_size"):
         validation.check_positive_int(key, resolved[key])
     for key in ("steps_per_epoch", "image_size"):
@@ -213,6 +216,13 @@ def float32_outputs(network):
     return network
 
 
+def image_side(config):
+    """The side of the config's images: `image_size`, else the model's default."""
+    image_shape = config["model_kwargs"].get("image_shape",
+                                             model_defaults(config["model"])["image_shape"])
+    return config["image_size"] or tuple(image_shape)[0]
+
+
 def build_model(config):
     """Creates the config's model, shaped for the config's dataset.
 
@@ -225,7 +235,7 @@ def build_model(config):
     info = data.info(config["dataset"], config["data_dir"])
     defaults = model_defaults(config["model"])
     kwargs = dict(config["model_kwargs"])
-    side = config["image_size"] or tuple(kwargs.get("image_shape", defaults["image_shape"]))[0]
+    side = image_side(config)
     kwargs["image_shape"] = (side, side, info.image_shape[-1])
     if "num_classes" in defaults:
         if info.num_classes is None:
@@ -237,6 +247,11 @@ def build_model(config):
     if config["seed"] is not None and "seed" in defaults:
         kwargs.setdefault("seed", config["seed"])
     model = create_model(config["model"], **kwargs)
+    if model.image_input != (info.source_shape is not None):
+        needs = ("pairs of images (kerasgan.data.load_pairs, e.g. 'digits_edges')"
+                 if model.image_input else "images (e.g. 'digits' or a tfds image dataset)")
+        raise ValueError(f"Model {config['model']!r} trains on {needs}. Received: "
+                         f"dataset={config['dataset']!r}")
     if config.get("mixed_precision"):
         for name in model.network_names:
             float32_outputs(getattr(model, name))
@@ -286,7 +301,18 @@ def compile_model(model, config):
 
 
 def training_dataset(config, model):
-    """The config's train split, at the model's image size, repeated if steps are fixed."""
+    """The config's train split, at the model's image size, repeated if steps are fixed:
+    `(images, labels)` batches, or `(sources, targets)` for a pair dataset."""
+    if data.is_pair_dataset(config["dataset"]):
+        return data.load_pairs(
+            config["dataset"],
+            "train",
+            batch_size=config["batch_size"],
+            image_size=model.image_shape[0],
+            repeat=config["steps_per_epoch"] is not None,
+            seed=config["seed"],
+            data_dir=config["data_dir"],
+        )
     return data.load(
         config["dataset"],
         "train",
@@ -315,10 +341,17 @@ def training_callbacks(config, workdir):
     overwriting the last good checkpoint or backup."""
     paths = workdir_paths(workdir)
     guard = gan_callbacks.NonFiniteGuard()
+    pairs = None
+    if data.is_pair_dataset(config["dataset"]):
+        # Image-to-image grids show held-out pairs of the dataset trained on.
+        pairs = data.load_pair_arrays(config["dataset"], "test",
+                                      limit=gan_callbacks.TensorBoardImages.MAX_PAIRS,
+                                      image_size=image_side(config),
+                                      data_dir=config["data_dir"])
     callbacks = [
         guard,
         keras.callbacks.TensorBoard(paths["logs"]),
-        gan_callbacks.TensorBoardImages(paths["logs"], png_dir=paths["samples"]),
+        gan_callbacks.TensorBoardImages(paths["logs"], png_dir=paths["samples"], pairs=pairs),
         gan_callbacks.AtomicModelCheckpoint(paths["checkpoint"], guard=guard),
         gan_callbacks.BackupAndRestore(paths["backup"], guard=guard),
     ]

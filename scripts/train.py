@@ -14,6 +14,11 @@ Any registered model on any dataset, with flags overriding the recipe or default
     python scripts/train.py --model=cgan --dataset=digits --epochs=5 --batch_size=32 \
         --workdir=runs/cgan --export_dir=exported/cgan_digits
 
+An image-to-image model (pix2pix) trains on its pairs, `digits_edges`, by default:
+
+    python scripts/train.py --model=pix2pix --epochs=1 --steps_per_epoch=2 --batch_size=8 \
+        --workdir=runs/pix2pix --export_dir=exported/pix2pix_digits_edges
+
 With training tricks (README, Training tricks), as model options:
 
     python scripts/train.py --recipe=zoo/dcgan_digits.py --model_option=ema_decay=0.999 \
@@ -38,7 +43,9 @@ import _cli
 FLAGS = flags.FLAGS
 flags.DEFINE_string("recipe", None, "Recipe file, e.g. zoo/dcgan_digits.py.")
 flags.DEFINE_string("model", None, "Registered model name, e.g. dcgan (see --list_models).")
-flags.DEFINE_string("dataset", None, "'digits' (embedded) or a tfds name, e.g. mnist.")
+flags.DEFINE_string("dataset", None, "'digits' (embedded), a tfds name, e.g. mnist, or "
+                    "image pairs for image-to-image models, e.g. digits_edges; default: "
+                    "the model's (digits; digits_edges for pix2pix).")
 flags.DEFINE_string("data_dir", None, "tfds data directory.")
 flags.DEFINE_integer("image_size", None, "Image side; default: the model's (32).")
 flags.DEFINE_integer("epochs", None, "Epochs to train.")
@@ -128,6 +135,9 @@ def main(argv):
     except training.NonFiniteLossError as error:
         sys.exit(f"train.py: error: {error} Nothing was exported.")
 
+    details = result.model.card_details()
+    if details:  # choices the variant made itself (SRGAN's content loss), as in the card
+        print("Model details: " + ", ".join(f"{k}={v}" for k, v in sorted(details.items())))
     losses = ", ".join(f"{k}={v:.4f}" for k, v in sorted(result.final_logs.items()))
     print(f"Trained {result.steps} steps in {result.train_seconds:.1f} s. Final: {losses}")
     if not FLAGS.export:

@@ -84,9 +84,31 @@ def _label_accuracy(model, extractor, num_samples, seed):
     return float(np.mean(np.argmax(logits, axis=-1) == labels))
 
 
-def _measure(model, real_stats, extractor, held_out):
-    from kerasgan import evaluation
+def _is_super_resolution(model):
+    """Whether an image-to-image model upsamples: it says so (`super_resolution`), or
+    its sources are smaller than its outputs."""
+    if getattr(model, "super_resolution", False):
+        return True
+    if not model.image_input:
+        return False
+    sides = list(zip(model.source_shape[:2], model.image_shape[:2]))
+    return all(low <= high for low, high in sides) and any(low < high for low, high in sides)
 
+
+def _measure(model, real_stats, extractor, held_out, dataset=None):
+    from kerasgan import data, evaluation
+
+    if model.image_input:
+        # Image-to-image models (pix2pix): translations of the held-out sources of
+        # their dataset against the targets, per pair (L1) and as a distribution.
+        sources, targets = data.load_pair_arrays(dataset or model.default_dataset, "test",
+                                                 image_size=model.image_shape[0])
+        metrics = evaluation.translation_metrics(model, sources, targets, features=extractor,
+                                                 seed=FLAGS.seed)
+        if _is_super_resolution(model):
+            # Upsampling models (SRGAN): PSNR and SSIM of G(x) and of bicubic upsampling.
+            metrics.update(evaluation.super_resolution_metrics(model, sources, targets))
+        return metrics
     metrics = evaluation.evaluate_generator(
         evaluation.model_generate_fn(model, FLAGS.seed), real_stats, FLAGS.num_samples,
         features=extractor, seed=FLAGS.seed)
@@ -130,9 +152,19 @@ def _kept_sections(path):
     return text[text.index(marker):] if marker in text else ""
 
 
+def _super_resolution_cell(metrics):
+    """`PSNR / SSIM (bicubic PSNR / SSIM)`, or "-" for models without them."""
+    if metrics.get("psnr") is None:
+        return "-"
+    return (f"{_fmt(metrics['psnr'], 1)} / {_fmt(metrics['ssim'], 3)} "
+            f"({_fmt(metrics.get('bicubic_psnr'), 1)} / {_fmt(metrics.get('bicubic_ssim'), 3)})")
+
+
 def _readme(results):
     header = ("| recipe | Frechet distance | KID | precision | recall | modes covered "
-              "| mode KL | label accuracy | reconstruction accuracy | steps | train time | samples |")
+              "| mode KL | label accuracy | reconstruction accuracy | translation L1 "
+              "| PSNR / SSIM (bicubic) | steps "
+              "| train time | samples |")
     lines = [
         "# Zoo results",
         "",
@@ -142,6 +174,12 @@ def _readme(results):
         "Label accuracy is the share of conditional samples the",
         "classifier reads as the requested digit; reconstruction accuracy (models with an",
         "encoder) the share of held-out digits `x` whose `G(E(x))` it reads as `x`'s digit.",
+        "Image-to-image models (pix2pix) are measured on their translations of the held-out",
+        "sources against the targets: translation L1 is the mean absolute difference in",
+        "[-1, 1] units, and the distribution metrics compare translations with targets.",
+        "Super-resolution models (SRGAN) also give PSNR (dB) / SSIM of their uint8 outputs",
+        "against the high-resolution targets, with bicubic upsampling's in parentheses",
+        "(`kerasgan.evaluation.super_resolution_metrics`).",
         "The first row is the floor: real train",
         "images in the generator's place. Train times are wall-clock seconds of `fit` on",
         "the machine named in `results.json` and depend on its load.",
@@ -163,10 +201,17 @@ def _readme(results):
             f"{_fmt(m.get('recall'))} | {_fmt(m.get('modes_covered'))} | "
             f"{_fmt(m.get('mode_kl'), 3)} | {_fmt(m.get('label_accuracy'))} | "
             f"{_fmt(m.get('reconstruction_accuracy'))} | "
+            f"{_fmt(m.get('translation_l1'), 3)} | {_super_resolution_cell(m)} | "
             f"{row.get('steps', '-')} | "
             f"{_fmt(row.get('train_seconds'), 0) + ' s' if row.get('train_seconds') else '-'} "
             f"| {sample} |"
         )
+    details = [f"- `{name}`: " + ", ".join(f"{key}={value}" for key, value in
+                                          sorted(results[name]["details"].items()))
+               for name in order if name in results and results[name].get("details")]
+    if details:  # choices the variants made themselves (SRGAN's content loss)
+        lines += ["", "Set up by the variant itself (`card_details()`, also in the model "
+                  "cards):", "", *details]
     return "\n".join(lines) + "\n"
 
 
@@ -174,7 +219,7 @@ def main(argv):
     _cli.start(argv)
     import numpy as np
 
-    from kerasgan import data, evaluation, export, images, training
+    from kerasgan import callbacks, data, evaluation, export, images, training
 
     try:
         recipes = _recipe_paths()
@@ -202,17 +247,27 @@ def main(argv):
         name = config["name"]
         print(f"== {name}: {config['model']} on {config['dataset']}, {config['epochs']} epochs")
         model, summary = _train_or_reuse(config, os.path.join(FLAGS.workdir_root, name))
-        metrics = _measure(model, real_stats, extractor, (real, real_labels))
+        metrics = _measure(model, real_stats, extractor, (real, real_labels),
+                           config["dataset"])
         print(f"{name}: " + ", ".join(f"{k}={_fmt(v, 3)}" for k, v in metrics.items()))
         grid_path = os.path.join(results_dir, "samples", f"{name}.png")
-        labels = np.arange(100) % model.num_classes if model.num_classes else None
-        images.write_png(grid_path, images.make_grid(
-            model.generate(100, labels=labels, seed=FLAGS.seed), columns=10))
+        if model.image_input:
+            # Source, translation, target triplets of 40 held-out pairs, 4 per row.
+            sources, targets = data.load_pair_arrays(config["dataset"], "test", limit=40,
+                                                     image_size=model.image_shape[0])
+            images.write_png(grid_path, images.make_grid(
+                callbacks.translation_triplets(model, sources, targets), columns=12))
+        else:
+            labels = np.arange(100) % model.num_classes if model.num_classes else None
+            images.write_png(grid_path, images.make_grid(
+                model.generate(100, labels=labels, seed=FLAGS.seed), columns=10))
         row = {"model": config["model"], "dataset": config["dataset"],
                "recipe": f"zoo/{os.path.basename(path)}", "steps": summary["steps"],
                "train_seconds": summary["train_seconds"], "final_logs": summary["final_logs"],
                "num_samples": FLAGS.num_samples, "metrics": metrics, "samples": True,
                "versions": versions}
+        if model.card_details():  # choices the variant made itself (SRGAN's content loss)
+            row["details"] = model.card_details()
         if FLAGS.export_root:
             export.export_generator(
                 model, os.path.join(FLAGS.export_root, name), version=1, overwrite=True,

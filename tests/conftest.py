@@ -32,6 +32,8 @@ def tiny_kwargs(name):
         kwargs["base_filters"] = 4
     if "hidden_units" in defaults:
         kwargs["hidden_units"] = ((16,), (16,))
+    if "num_residual_blocks" in defaults:
+        kwargs["num_residual_blocks"] = 1  # SRGAN's residual trunk
     if "mapping_layers" in defaults:
         kwargs["mapping_layers"] = 2  # StyleGAN's 8-layer mapping network
     if defaults.get("n_critic", 1) > 2:
@@ -48,6 +50,15 @@ def digits_batches():
     """Two fixed batches of 8 digits with labels, as numpy arrays."""
     images, labels = kerasgan.data.load_arrays("digits", "train", limit=16)
     return images, labels
+
+
+def training_arrays(model, digits_batches):
+    """What the generic tests train `model` on, as a pair of arrays for `fixed_dataset`:
+    the 16 digits with their labels, or for image-to-image models (`model.image_input`)
+    16 `(source, target)` pairs of the model's default dataset."""
+    if model.image_input:
+        return model.example_pairs(len(digits_batches[0]), split="train")
+    return digits_batches
 
 
 def fixed_dataset(images, labels, batch_size=8):

@@ -8,13 +8,30 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import LATENT_DIM, fixed_dataset, tiny_model
+from conftest import LATENT_DIM, fixed_dataset, tiny_model, training_arrays
 
 MODELS = kerasgan.list_models()
 
 
-def _fit(model, images, labels, steps=2):
-    return model.fit(fixed_dataset(images, labels), epochs=1, steps_per_epoch=steps, verbose=0)
+def _fit(model, digits_batches, steps=2):
+    return model.fit(fixed_dataset(*training_arrays(model, digits_batches)), epochs=1,
+                     steps_per_epoch=steps, verbose=0)
+
+
+def _samples(model, count, seed):
+    """`model.generate(count, seed=seed)`; for image-to-image models, which have no
+    latents, the translations of `count` held-out sources, the seed choosing which."""
+    if model.image_input:
+        return model.translate(model.example_pairs(count + seed)[0][seed:])
+    return model.generate(count, seed=seed)
+
+
+def _generator_inputs(model, count):
+    """Fixed generator inputs: `z` (and labels), or held-out sources."""
+    if model.image_input:
+        return model.example_pairs(count)[0]
+    z = np.random.default_rng(0).standard_normal((count, LATENT_DIM)).astype(np.float32)
+    return model.generator_inputs(z, np.arange(count, dtype=np.int32))
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -22,21 +39,34 @@ def test_builds_with_named_inputs_and_image_output(name):
     model = tiny_model(name)
     assert model.built
     generator_inputs = [t.name for t in model.generator.inputs]
-    assert generator_inputs[0] == "z"
-    assert ("label" in generator_inputs) == (model.num_classes is not None)
-    assert model.generator.output_shape == (None, 32, 32, 1)
+    if model.image_input:
+        # Image-to-image generators take source images and no latents.
+        assert generator_inputs == ["images"] and model.latent_dim is None
+        assert model.generator.input_shape == (None, *model.source_shape)
+        with pytest.raises(ValueError, match="translate"):
+            model.generate(5, seed=3)
+    else:
+        assert generator_inputs[0] == "z"
+        assert ("label" in generator_inputs) == (model.num_classes is not None)
+    # Image-to-image models keep their dataset's shape (SRGAN: 96x96x3 from 24x24x3).
+    shape = model.image_shape if model.image_input else (32, 32, 1)
+    assert model.generator.output_shape == (None, *shape)
     # The first discriminator output scores the batch: one logit per image, or K class
     # logits (CatGAN); further outputs are auxiliary heads (ACGAN classes, InfoGAN's Q).
-    # LapGAN's discriminator scores each pyramid level; the VAE has none.
+    # LapGAN's discriminator scores each pyramid level; the VAE has none. pix2pix's
+    # PatchGAN scores every patch: logits [batch, h, w, 1]; SRGAN's D one per image.
     if model.discriminator is not None:
         outputs = model.discriminator.output_shape
         first = outputs[0] if isinstance(outputs, list) else outputs
-        assert len(first) == 2 and first[0] is None and first[1] >= 1
-    images = model.generate(5, seed=3)
-    assert images.shape == (5, 32, 32, 1) and images.dtype == np.float32
+        if model.image_input:
+            assert len(first) in (2, 4) and first[0] is None and first[-1] == 1
+        else:
+            assert len(first) == 2 and first[0] is None and first[1] >= 1
+    images = _samples(model, 5, seed=3)
+    assert images.shape == (5, *shape) and images.dtype == np.float32
     assert np.all(np.abs(images) <= 1.0)
-    np.testing.assert_array_equal(images, model.generate(5, seed=3))
-    assert not np.array_equal(images, model.generate(5, seed=4))
+    np.testing.assert_array_equal(images, _samples(model, 5, seed=3))
+    assert not np.array_equal(images, _samples(model, 5, seed=4))
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -49,7 +79,7 @@ def test_fit_updates_every_weight_of_each_player_from_its_own_optimizer(name, di
     optimizers = {"discriminator": model.d_optimizer, "generator": model.g_optimizer}
     before = {player: [w.numpy().copy() for w in model.player_weights(player)]
               for player in players}
-    history = _fit(model, *digits_batches, steps=1)
+    history = _fit(model, digits_batches, steps=1)
 
     def ids(variables):
         return {id(v) for v in variables}
@@ -77,7 +107,8 @@ def test_fit_updates_every_weight_of_each_player_from_its_own_optimizer(name, di
 def test_losses_are_finite_and_move(name, digits_batches):
     model = tiny_model(name)
     model.compile()
-    history = model.fit(fixed_dataset(*digits_batches), epochs=3, steps_per_epoch=2, verbose=0)
+    history = model.fit(fixed_dataset(*training_arrays(model, digits_batches)), epochs=3,
+                        steps_per_epoch=2, verbose=0)
     # Every model's first two metrics are its two main losses (d_loss and g_loss;
     # the VAE's reconstruction and KL terms).
     for key in model.metric_names[:2]:
@@ -89,6 +120,17 @@ def test_losses_are_finite_and_move(name, digits_batches):
 @pytest.mark.parametrize("name", MODELS)
 def test_training_noise_differs_per_step_and_resumes_from_saved_state(name):
     model = tiny_model(name)
+    if model.image_input:
+        # No latents: the noise, if any, is the generator's dropout (pix2pix), on in
+        # training only; SRGAN's generator has none.
+        sources = model.example_pairs(4)[0]
+        with pytest.raises(ValueError, match="no latent"):
+            model.sample_latents(4)
+        if any(isinstance(layer, keras.layers.Dropout) for layer in model.generator.layers):
+            assert not np.allclose(model.generator(sources, training=True),
+                                   model.generator(sources, training=True))
+        np.testing.assert_array_equal(model.translate(sources), model.translate(sources))
+        return
     first, second = model.sample_latents(4), model.sample_latents(4)
     assert first.shape == (4, LATENT_DIM)
     assert not np.allclose(first, second)
@@ -103,10 +145,12 @@ def test_export_saved_model_and_litert_agree(name, tmp_path):
                                              verbose=False)
     assert paths["verification"]["ok"], paths["verification"]["problems"]
     assert os.path.isfile(os.path.join(paths["saved_model"], "saved_model.pb"))
+    # Image-to-image models have no int8 file, for the reason their card gives.
+    assert ("int8" in paths) == (model.int8_skip_reason is None)
     inputs = kerasgan.export.example_inputs(model, batch_size=3)
     result = kerasgan.export.compare_exports(paths, inputs)
     assert result["saved_model"].dtype == np.uint8
-    assert result["saved_model"].shape == (3, 32, 32, 1)
+    assert result["saved_model"].shape == (3, *model.image_shape)
     assert result["max_abs_diff"] <= 2
     # The SavedModel's images are the generator's, mapped to uint8.
     expected = kerasgan.images.to_uint8(model.generate_from(inputs)).numpy()
@@ -117,6 +161,12 @@ def test_export_saved_model_and_litert_agree(name, tmp_path):
     assert set(specs) == set(expected_specs)
     for key, spec in expected_specs.items():
         assert specs[key].dtype == spec.dtype and specs[key].shape == spec.shape
+    if model.image_input:
+        # Source images in, no `sample` signature (nothing to draw).
+        assert specs["images"].dtype == tf.uint8
+        assert specs["images"].shape.as_list() == [None, *model.source_shape]
+        assert "sample" not in signatures
+        return
     assert specs["z"].dtype == tf.float32 and specs["z"].shape.as_list() == [None, LATENT_DIM]
     if model.num_classes:
         assert specs["label"].dtype == tf.int32 and specs["label"].shape.as_list() == [None]
@@ -143,25 +193,20 @@ def test_export_saved_model_and_litert_agree(name, tmp_path):
 def test_keras_save_load_round_trip_keeps_weights_and_optimizer_state(name, tmp_path, digits_batches):
     model = tiny_model(name)
     model.compile()
-    _fit(model, *digits_batches, steps=2)
+    _fit(model, digits_batches, steps=2)
     path = str(tmp_path / f"{name}.keras")
     model.save(path)
     loaded = keras.models.load_model(path)
     assert type(loaded) is type(model)
-    z = np.random.default_rng(0).standard_normal((3, LATENT_DIM)).astype(np.float32)
-    labels = np.array([0, 1, 2], np.int32)
-    np.testing.assert_allclose(
-        model.generator(model.generator_inputs(z, labels)),
-        loaded.generator(loaded.generator_inputs(z, labels)),
-        atol=1e-6,
-    )
+    inputs = _generator_inputs(model, 3)
+    np.testing.assert_allclose(model.generator(inputs), loaded.generator(inputs), atol=1e-6)
     # Variants with n_critic > 1 (WGAN) take several critic steps per generator step.
     if model.d_optimizer is not None:
         assert int(loaded.d_optimizer.iterations) == int(model.d_optimizer.iterations) >= 2
     assert int(loaded.g_optimizer.iterations) == int(model.g_optimizer.iterations) == 2
     for original, restored in zip(model.g_optimizer.variables, loaded.g_optimizer.variables):
         np.testing.assert_allclose(original.numpy(), restored.numpy(), atol=1e-7)
-    _fit(loaded, *digits_batches, steps=1)
+    _fit(loaded, digits_batches, steps=1)
     assert int(loaded.g_optimizer.iterations) == 3
 
 
@@ -171,7 +216,7 @@ def test_fit_under_mirrored_strategy_on_two_devices(name, digits_batches, mirror
     with strategy.scope():
         model = tiny_model(name)
         model.compile()
-    history = _fit(model, *digits_batches, steps=2)
+    history = _fit(model, digits_batches, steps=2)
     assert np.isfinite(history.history[model.metric_names[0]][-1])
     assert int(model.g_optimizer.iterations.numpy()) == 2
 
@@ -179,6 +224,10 @@ def test_fit_under_mirrored_strategy_on_two_devices(name, digits_batches, mirror
 @pytest.mark.parametrize("name", MODELS)
 def test_conditional_models_check_labels(name):
     model = tiny_model(name)
+    if model.image_input:
+        with pytest.raises(ValueError, match="translate"):
+            model.generate(2, labels=[0, 1])
+        return
     if model.num_classes is None:
         with pytest.raises(ValueError, match="unconditional"):
             model.generate(2, labels=[0, 1])

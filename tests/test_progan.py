@@ -12,7 +12,7 @@ import tensorflow as tf
 import kerasgan
 from conftest import fixed_dataset, tiny_model
 from kerasgan import layers as kerasgan_layers
-from kerasgan import training
+from kerasgan import export, training
 from kerasgan.models.progan import ProGAN
 
 
@@ -286,3 +286,23 @@ def test_registered_with_the_papers_defaults():
     defaults = kerasgan.registry.model_defaults("progan")
     assert defaults["gp_weight"] == 10.0 and defaults["drift_weight"] == 0.001
     assert defaults["n_critic"] == 1 and defaults["minibatch_group_size"] == 4
+
+
+def test_a_fully_grown_generator_exports_to_litert_with_builtin_ops(tmp_path):
+    """After growth every upsampling keeps static shapes, so the LiteRT file converts
+    with builtin ops and reproduces the SavedModel; int8 is skipped, with its reason."""
+    model = kerasgan.create_model("progan", latent_dim=8, base_filters=4, steps_per_phase=1)
+    model.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 32, 32, 1)).astype("float32")
+    dataset = tf.data.Dataset.from_tensors((images, np.zeros(8, "int32"))).repeat()
+    model.fit(dataset, epochs=1, steps_per_epoch=8, verbose=0)
+    assert model.resolution == 32
+    export_dir = str(tmp_path / "progan")
+    export.export_generator(model, export_dir, formats=("float32", "int8"))
+    report = export.verify(export_dir)
+    assert report["ok"], report["problems"]
+    formats = {artifact["format"] for artifact in report["artifacts"].values()}
+    assert "float32" in formats and "int8" not in formats
+    with open(os.path.join(export_dir, "model_card.json")) as handle:
+        assert "pixel norm" in json.load(handle)["skipped_formats"]["int8"]
+    assert all(not artifact["flex_ops"] for artifact in report["artifacts"].values())

@@ -2,7 +2,7 @@
 
 from kerasgan.models.aae import AAE
 from kerasgan.models.acgan import ACGAN
-from kerasgan.models.base import AdversarialModel
+from kerasgan.models.base import AdversarialModel, ImageToImageModel
 from kerasgan.models.bigan import BiGAN
 from kerasgan.models.catgan import CatGAN
 from kerasgan.models.cgan import CGAN
@@ -12,12 +12,14 @@ from kerasgan.models.gan import GAN
 from kerasgan.models.infogan import InfoGAN
 from kerasgan.models.lapgan import LAPGAN
 from kerasgan.models.lsgan import LSGAN
+from kerasgan.models.pix2pix import Pix2Pix
 from kerasgan.models.progan import ProGAN, ProgressiveGrowing
 from kerasgan.models.sngan import SNGAN
+from kerasgan.models.srgan import SRGAN
 from kerasgan.models.stylegan import StyleGAN
 from kerasgan.models.vae import VAE
 from kerasgan.models.wgan import WGAN, WGANGP
 
 __all__ = ["AAE", "ACGAN", "AdversarialModel", "BiGAN", "CatGAN", "CGAN", "DCGAN", "DRAGAN",
-           "GAN", "InfoGAN", "LAPGAN", "LSGAN", "ProGAN", "ProgressiveGrowing", "SNGAN",
-           "StyleGAN", "VAE", "WGAN", "WGANGP"]
+           "GAN", "ImageToImageModel", "InfoGAN", "LAPGAN", "LSGAN", "Pix2Pix", "ProGAN",
+           "ProgressiveGrowing", "SNGAN", "SRGAN", "StyleGAN", "VAE", "WGAN", "WGANGP"]

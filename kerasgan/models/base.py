@@ -4,6 +4,9 @@ The base owns what every variant shares: the networks, the two optimizers and th
 (de)serialization, loss trackers, the label-smoothing variable, latent sampling that
 is correct under `tf.distribute`, `generate()`, and the endpoints that export uses.
 A variant overrides `train_step` and the network builders, and only what differs.
+Image-to-image variants (pix2pix; CycleGAN, SRGAN) subclass `ImageToImageModel`, which
+trains on `(source, target)` pairs, translates instead of sampling latents, and
+serves uint8 images in and out.
 
 Writing a variant:
 
@@ -30,8 +33,8 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import layers as kerasgan_layers
-from kerasgan import distribute, losses, tricks, validation
-from kerasgan.images import from_uint8, to_uint8
+from kerasgan import data, distribute, losses, tricks, validation
+from kerasgan.images import fit_to_shape, from_uint8, to_uint8
 
 #: The training-trick options every variant takes, with their defaults (all off).
 #: Registry factories pass them through `**tricks`.
@@ -97,6 +100,14 @@ class AdversarialModel(keras.Model):
     #: The network that maps images to latents (BiGAN's and the AAE's "encoder"), or
     #: None. Export serves it as the `encode` signature with its own `.tflite`.
     encoder_name = None
+    #: Whether the generator maps images to images (`ImageToImageModel`) rather than
+    #: latents (and labels) to images.
+    image_input = False
+    #: The dataset the variant trains on by default (what `training` loads when the
+    #: config names none; the registry records it for each factory).
+    default_dataset = "digits"
+    #: Why export writes no `.int8.tflite` for this variant, or None when it does.
+    int8_skip_reason = None
 
     def __init__(self, latent_dim=100, image_shape=(32, 32, 1), num_classes=None,
                  generator=None, discriminator=None, seed=None, name=None, ema_decay=None,
@@ -106,7 +117,9 @@ class AdversarialModel(keras.Model):
         given_networks = {key: kwargs.pop(key, None) for key in self.network_names
                           if key not in ("generator", "discriminator")}
         super().__init__(name=name, **kwargs)
-        self.latent_dim = validation.check_positive_int("latent_dim", latent_dim)
+        # Image-to-image generators take no latent vector: latent_dim=None.
+        self.latent_dim = (None if self.image_input and latent_dim is None
+                           else validation.check_positive_int("latent_dim", latent_dim))
         self.image_shape = validation.check_image_shape(image_shape)
         self.num_classes = validation.check_optional_num_classes(num_classes)
         if self.conditional and self.num_classes is None:
@@ -563,6 +576,16 @@ class AdversarialModel(keras.Model):
         return {"z": tf.random.stateless_normal([num_images, self.latent_dim], seed=seed,
                                                 alg="philox")}
 
+    def serving_examples(self, num_images, seed=0):
+        """Example inputs of `serving_default` as numpy arrays: the latents drawn with
+        `seed`, and classes in turn for conditional models. Tests and
+        `export.example_inputs` use them."""
+        inputs = {key: np.asarray(value)
+                  for key, value in self.draw_latents(num_images, seed).items()}
+        if "label" in self.condition_specs():
+            inputs["label"] = (np.arange(num_images) % self.num_classes).astype(np.int32)
+        return inputs
+
     def generate_from(self, inputs, training=False):
         """Runs the generator on a dict of serving inputs (`z`, `label`, ...);
         returns float images in [-1, 1]."""
@@ -634,6 +657,12 @@ class AdversarialModel(keras.Model):
             raise ValueError(f"{type(self).__name__} has no encoder.")
         return getattr(self, self.encoder_name)(images, training=training)
 
+    def card_details(self):
+        """Facts of the variant's setup that its export's `model_card.json` records under
+        `details` (e.g. the content loss SRGAN chose); `{}` (no entry) by default. Values
+        must be JSON-serializable."""
+        return {}
+
     def tflite_signatures(self):
         """The SavedModel signatures that export converts to `.tflite` files, each
         its own file: `serving_default`, plus `encode` when the model has an encoder."""
@@ -663,6 +692,190 @@ class AdversarialModel(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         config["image_shape"] = tuple(config["image_shape"])
         return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ImageToImageModel(AdversarialModel):
+    """Base class of the image-to-image models (pix2pix; CycleGAN and SRGAN reuse it):
+    the generator maps a source image to a target image, with no latent vector.
+
+    What differs from `AdversarialModel`:
+
+    - Batches are `(sources, targets)` pairs (`kerasgan.data.load_pairs`);
+      `unpack_pairs` splits and checks them. `default_dataset` names the pairs the
+      defaults are made for (the registry records it for training).
+    - `translate(images)` takes the place of `generate`, which raises: there are no
+      latents to draw. `example_pairs(n)` gives held-out pairs for grids, tests and
+      evaluation.
+    - The discriminator takes `[images, sources]` (`discriminator_inputs(images,
+      sources)`): the judged image first, conditioned on its source, so the base's R1
+      penalty (`discriminator_penalty(targets, sources)`) differentiates with respect
+      to the judged image only.
+    - Export serves `serving_default`: `images` uint8 `[None, *source_shape]` to
+      `images` uint8 `[None, *image_shape]`; there is no `sample` signature and no
+      `.int8.tflite` (see `int8_skip_reason`).
+
+    Args:
+        source_shape: `(height, width, channels)` of the source images; default
+            `image_shape` (pix2pix translates between images of one size).
+        **kwargs: `AdversarialModel` arguments; `latent_dim` stays None. `diffaugment`
+            and `replay_buffer_size` are refused: both act on the judged image alone
+            and would separate it from its source.
+    """
+
+    image_input = True
+    default_dataset = "digits_edges"
+    int8_skip_reason = (
+        "full-integer quantization is calibrated on representative inputs, and an "
+        "image-to-image model's inputs are its dataset's images, which the export "
+        "cannot see and `verify` (which runs from the files alone, on inputs drawn as "
+        "the model card describes) cannot reproduce: an int8 file calibrated on one "
+        "input distribution and checked on another could fail or pass unchecked. "
+        "The float32 and float16 files are written and verified."
+    )
+
+    def __init__(self, source_shape=None, **kwargs):
+        for key in ("diffaugment", "replay_buffer_size"):
+            if kwargs.get(key):
+                raise ValueError(
+                    f"{type(self).__name__} cannot use `{key}`: it acts on the judged image "
+                    f"alone and would separate it from its source. Received: "
+                    f"{key}={kwargs[key]!r}")
+        kwargs.setdefault("latent_dim", None)
+        image_shape = validation.check_image_shape(kwargs.get("image_shape", (32, 32, 1)))
+        self.source_shape = (image_shape if source_shape is None
+                             else validation.check_image_shape(source_shape))
+        super().__init__(**kwargs)
+
+    # Data ------------------------------------------------------------------------
+
+    def unpack_pairs(self, data):
+        """Splits a batch into `(sources, targets)` and checks their shapes.
+
+        Raises:
+            ValueError: if the batch is not a pair, or a shape is not the model's.
+        """
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise ValueError(
+                f"{type(self).__name__} trains on (sources, targets) batches of image pairs "
+                f"(kerasgan.data.load_pairs). Received: a batch of type {type(data).__name__}")
+        sources, targets = data
+        for name, tensor, shape in (("sources", sources, self.source_shape),
+                                    ("targets", targets, self.image_shape)):
+            have = tuple(tensor.shape[1:])
+            if len(have) != 3 or any(d is not None and d != e for d, e in zip(have, shape)):
+                raise ValueError(
+                    f"{type(self).__name__} was built for {name} of shape {shape} but the "
+                    f"dataset yields {have}. Load the pairs at the model's size or build the "
+                    "model with matching image_shape/source_shape.")
+        return sources, targets
+
+    def example_pairs(self, num_images, split="test"):
+        """Pairs of `default_dataset` (held out by default), brought to the model's
+        shapes: float32 numpy `(sources, targets)` in [-1, 1].
+
+        Args:
+            num_images: How many pairs (fewer if the split is smaller).
+            split: `"test"` or `"train"`.
+        """
+        num_images = validation.check_positive_int("num_images", num_images)
+        sources, targets = data.load_pair_arrays(self.default_dataset, split, limit=num_images)
+        return fit_to_shape(sources, self.source_shape), fit_to_shape(targets, self.image_shape)
+
+    # Sampling --------------------------------------------------------------------
+
+    def translate(self, images, batch_size=256, training=False):
+        """Translates source images with the generator (the averaged one when
+        `ema_decay` is set).
+
+        Args:
+            images: Sources `[n, *source_shape]`: floats in [-1, 1], or uint8.
+            batch_size: Images per generator call.
+            training: Run dropout and batch norm in training mode.
+
+        Returns:
+            numpy array, float32 in [-1, 1], `[n, *image_shape]`.
+        """
+        images = np.asarray(images)
+        if images.ndim != 4 or tuple(images.shape[1:]) != self.source_shape:
+            raise ValueError(f"`images` must have shape [n, {', '.join(map(str, self.source_shape))}]. "
+                             f"Received: images with shape {images.shape}")
+        if images.dtype == np.uint8:
+            images = np.asarray(from_uint8(images))
+        images = images.astype(np.float32)
+        network = self.generator if training else self.sampler
+        chunks = [np.asarray(network(images[start:start + batch_size], training=training))
+                  for start in range(0, len(images), batch_size)]
+        return np.concatenate(chunks).astype(np.float32)
+
+    def generate(self, num_images, labels=None, seed=None, batch_size=256):
+        """Refused: an image-to-image generator has no latents to draw. Raises ValueError."""
+        raise ValueError(
+            f"{type(self).__name__} translates images and has no latent vector to sample: "
+            f"use model.translate(images). Received: num_images={num_images!r}")
+
+    def sample_latents(self, batch_size):
+        """Refused, like `generate`: there is no latent vector."""
+        raise ValueError(f"{type(self).__name__} has no latent vector to sample.")
+
+    def discriminator_inputs(self, images, sources=None):
+        """Packs the discriminator's inputs: `[images, sources]`, the judged image
+        (target or translation) and the source it is judged against."""
+        return [images, sources]
+
+    # Export ----------------------------------------------------------------------
+
+    def latent_specs(self):
+        """None: the generator's only input is chosen (`condition_specs`)."""
+        return {}
+
+    def condition_specs(self):
+        """`images` uint8 `[None, *source_shape]`: the source images."""
+        return {"images": tf.TensorSpec([None, *self.source_shape], tf.uint8, name="images")}
+
+    def input_distributions(self):
+        """Source images: uint8 images (`export.draw_inputs` draws uniform noise images
+        for verification; a client sends its own)."""
+        return {"images": {"distribution": "image", "low": 0, "high": 255}}
+
+    def draw_latents(self, num_images, seed):
+        """None to draw: `{}`."""
+        del num_images, seed
+        return {}
+
+    def serving_examples(self, num_images, seed=0):
+        """`{"images": uint8 sources}` of `example_pairs` (`seed` is unused)."""
+        del seed
+        sources, _ = self.example_pairs(num_images)
+        return {"images": np.asarray(to_uint8(sources))}
+
+    def generate_from(self, inputs, training=False):
+        """Runs the generator on serving inputs `{"images": uint8 or float sources}`;
+        returns float images in [-1, 1]."""
+        images = inputs["images"]
+        if tf.as_dtype(images.dtype) == tf.uint8:
+            images = from_uint8(images)
+        return self.sampler(images, training=training)
+
+    def export_endpoints(self):
+        """`serving_default`: `images` uint8 `[None, *source_shape]` to `images` uint8
+        `[None, *image_shape]`, the generator in inference mode."""
+
+        def serve(images):
+            images = tf.ensure_shape(images, [None, *self.source_shape], name="images")
+            return {"images": to_uint8(self.sampler(from_uint8(images), training=False))}
+
+        return {"serving_default": (serve, list(self.condition_specs().values()))}
+
+    def get_config(self):
+        return {**super().get_config(), "source_shape": list(self.source_shape)}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if config.get("source_shape") is not None:
+            config["source_shape"] = tuple(config["source_shape"])
+        return super().from_config(config)
 
 
 # DiffAugment wrapping ------------------------------------------------------------------

@@ -77,6 +77,36 @@ class FadeIn(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+class NearestUpSampling2D(keras.layers.Layer):
+    """Nearest-neighbour upsampling by an integer `factor` that keeps the static
+    shape: a tile and a reshape, where `keras.layers.UpSampling2D`'s repeats leave
+    height, width and channels unknown in the exported graph, and the LiteRT
+    converter then finds no builtin kernel for the next convolution.
+
+    Args:
+        factor: Integer scale of height and width, >= 1.
+    """
+
+    def __init__(self, factor=2, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = validation.check_positive_int("factor", factor)
+
+    def call(self, inputs):
+        _, height, width, channels = inputs.shape
+        f = self.factor
+        x = ops.reshape(inputs, (-1, height, 1, width, 1, channels))
+        x = ops.tile(x, (1, 1, f, 1, f, 1))
+        return ops.reshape(x, (-1, height * f, width * f, channels))
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        return (batch, height * self.factor, width * self.factor, channels)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
 class ClipOutsideTraining(keras.layers.Layer):
     """Identity in training, clip to [-1, 1] otherwise.
 
@@ -193,6 +223,11 @@ class ProGAN(AdversarialModel):
     metric_names = ("d_loss", "g_loss", "wasserstein_distance", "gradient_penalty", "drift",
                     "alpha", "resolution")
     paper = "Karras et al. 2018, https://arxiv.org/abs/1710.10196"
+    int8_skip_reason = (
+        "pixel norm after every convolution divides by each pixel's feature norm, which "
+        "full-integer quantization resolves too coarsely: a grown generator's int8 file "
+        "differed from the SavedModel by up to 255 uint8 levels (measured 2026-11-21). "
+        "The float32 and float16 files are written and verified.")
 
     def __init__(self, base_filters=32, steps_per_phase=2000, n_critic=1, gp_weight=10.0,
                  drift_weight=0.001, minibatch_group_size=4, stage=0, generator=None,
@@ -260,15 +295,15 @@ class ProGAN(AdversarialModel):
                     layers.LeakyReLU(_LEAK, name=g + "act0"), PixelNorm(name=g + "norm0")]
             else:
                 generator += [
-                    layers.UpSampling2D(2, name=g + "upsample"),
+                    NearestUpSampling2D(2, name=g + "upsample"),
                     EqualizedConv2D(width, 3, name=g + "conv0"),
                     layers.LeakyReLU(_LEAK, name=g + "act0"), PixelNorm(name=g + "norm0"),
-                    layers.UpSampling2D(2, name=g + "upsample_rgb")]
+                    NearestUpSampling2D(2, name=g + "upsample_rgb")]
             generator += [EqualizedConv2D(width, 3, name=g + "conv1"),
                           layers.LeakyReLU(_LEAK, name=g + "act1"), PixelNorm(name=g + "norm1"),
                           EqualizedConv2D(channels, 1, gain=1.0, name=g + "to_rgb")]
             if size < side:
-                generator.append(layers.UpSampling2D(side // size, name=g + "to_image_size"))
+                generator.append(NearestUpSampling2D(side // size, name=g + "to_image_size"))
                 discriminator.append(layers.AveragePooling2D(side // size,
                                                              name=d + "from_image_size"))
             discriminator += [EqualizedConv2D(width, 1, name=d + "from_rgb"),
