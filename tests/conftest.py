@@ -1,5 +1,6 @@
 """Shared test setup: quiet TF logs, two logical CPUs for strategy tests, tiny models."""
 
+import glob
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -74,3 +75,15 @@ def mirrored():
     instance": every test module must share this one.
     """
     return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+
+
+def image_summaries(log_dir):
+    """Every image summary under `log_dir/images` (what `TensorBoardImages` writes), as
+    `(step, tag, tensor)` tuples."""
+    found = []
+    for path in glob.glob(os.path.join(log_dir, "images", "events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for value in event.summary.value:
+                if value.metadata.plugin_data.plugin_name == "images":
+                    found.append((event.step, value.tag, tf.make_ndarray(value.tensor)))
+    return found

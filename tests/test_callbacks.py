@@ -1,6 +1,5 @@
 """Callbacks: one-sided label smoothing and TensorBoard sample grids."""
 
-import glob
 import os
 
 import numpy as np
@@ -9,7 +8,7 @@ import tensorflow as tf
 
 import kerasgan
 from kerasgan.callbacks import LabelSmoothing, TensorBoardImages
-from conftest import fixed_dataset, tiny_model
+from conftest import fixed_dataset, image_summaries, tiny_model
 
 
 def _one_step_d_loss(model, images, labels, callbacks):
@@ -55,16 +54,6 @@ def test_label_smoothing_rejects_impossible_values(value):
         LabelSmoothing(value)
 
 
-def _image_summaries(log_dir):
-    found = []
-    for path in glob.glob(os.path.join(log_dir, "images", "events.out.tfevents.*")):
-        for event in tf.compat.v1.train.summary_iterator(path):
-            for value in event.summary.value:
-                if value.metadata.plugin_data.plugin_name == "images":
-                    found.append((event.step, value.tag, tf.make_ndarray(value.tensor)))
-    return found
-
-
 @pytest.mark.parametrize("name", ["dcgan", "cgan"])
 def test_tensorboard_images_writes_grids_from_fixed_latents(name, tmp_path, digits_batches):
     model = tiny_model(name)
@@ -74,7 +63,7 @@ def test_tensorboard_images_writes_grids_from_fixed_latents(name, tmp_path, digi
     model.fit(fixed_dataset(*digits_batches), epochs=3, steps_per_epoch=1, verbose=0,
               callbacks=[callback])
 
-    summaries = _image_summaries(str(tmp_path / "logs"))
+    summaries = image_summaries(str(tmp_path / "logs"))
     # Every second epoch, plus the last one.
     assert [step for step, _, _ in summaries] == [2, 3]
     assert {tag for _, tag, _ in summaries} == {"samples"}

@@ -3,7 +3,6 @@ the uint8 export, argument checks, training wiring and the command line.
 
 Models are test-sized (`base_filters=4`, batches of 8, one to three steps)."""
 
-import glob
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, image_summaries
 from kerasgan import evaluation, export, losses, training
 from kerasgan.images import from_uint8, to_uint8
 
@@ -183,12 +182,7 @@ def test_cli_smoke_command_trains_logs_triplet_grids_and_exports(tmp_path):
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "pix2pix on digits_edges" in result.stdout and "verify: OK" in result.stdout
-    images = []
-    for path in glob.glob(str(workdir / "logs" / "images" / "events.out.tfevents.*")):
-        for event in tf.compat.v1.train.summary_iterator(path):
-            images += [value for value in event.summary.value
-                       if value.metadata.plugin_data.plugin_name == "images"]
-    assert [value.tag for value in images] == ["samples"]
+    assert [tag for _, tag, _ in image_summaries(str(workdir / "logs"))] == ["samples"]
     # 16 held-out pairs as (edges, translation, digit) triplets, four per row.
     grid = tf.io.decode_png(tf.io.read_file(str(workdir / "samples" / "epoch_0001.png")))
     assert tuple(grid.shape) == (4 * 33 + 1, 12 * 33 + 1, 1)

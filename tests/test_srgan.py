@@ -4,7 +4,6 @@ argument checks, the x4 tfds pairs and the command line.
 
 Models are test-sized (`base_filters=4`, one residual block, batches of 4 to 8)."""
 
-import glob
 import os
 import re
 import subprocess
@@ -16,7 +15,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, image_summaries
 from kerasgan import evaluation, export, losses
 from kerasgan.images import from_uint8, to_uint8
 from kerasgan.models import srgan as srgan_module
@@ -325,12 +324,7 @@ def test_cli_smoke_command_trains_logs_image_grids_and_exports(tmp_path):
     # The content loss "auto" chose is printed (vgg or, without its weights, discriminator).
     assert re.search(r"Model details: content_loss=(vgg|discriminator), .*"
                      r"requested_content_loss=auto", result.stdout), result.stdout[-2000:]
-    images = []
-    for path in glob.glob(str(workdir / "logs" / "images" / "events.out.tfevents.*")):
-        for event in tf.compat.v1.train.summary_iterator(path):
-            images += [value for value in event.summary.value
-                       if value.metadata.plugin_data.plugin_name == "images"]
-    assert [value.tag for value in images] == ["samples"]
+    assert [tag for _, tag, _ in image_summaries(str(workdir / "logs"))] == ["samples"]
     # 16 held-out (low-res, super-resolved, high-res) triplets, four per row.
     grid = tf.io.decode_png(tf.io.read_file(str(workdir / "samples" / "epoch_0001.png")))
     assert tuple(grid.shape) == (4 * 97 + 1, 12 * 97 + 1, 3)
