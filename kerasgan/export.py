@@ -773,3 +773,88 @@ def format_report(report):
         )
     lines.append("verify: " + ("OK" if report["ok"] else "FAILED: " + "; ".join(report["problems"])))
     return "\n".join(lines)
+
+
+# Exported image-to-image generators ------------------------------------------------------
+
+
+class ExportedTranslator:
+    """An exported image-to-image generator (pix2pix, SRGAN, ...) read from its files
+    alone, with the interface of the model the translation metrics and grids take:
+    `translate`, `image_input`, `source_shape`, `image_shape`, `name`.
+
+    So `kerasgan.evaluation.translation_metrics(ExportedTranslator(dir), sources,
+    targets)` measures what TF Serving or a phone would serve, not the Python model.
+
+    Args:
+        export_dir: An export directory (`model_card.json`, SavedModel versions,
+            `.tflite` files).
+        format: `"saved_model"` (the highest version's `serving_default`) or a `.tflite`
+            format present in the export (`"float32"`, `"float16"`).
+        signature: The signature to run; default `serving_default`. A further
+            image-in, image-out signature (CycleGAN's `b_to_a`) works alike.
+
+    Raises:
+        FileNotFoundError: for a directory without a model card or the asked file.
+        ValueError: for an export whose signature does not take uint8 images to uint8
+            images.
+    """
+
+    image_input = True
+
+    def __init__(self, export_dir, format="saved_model", signature=TFLITE_SIGNATURE):
+        export_dir = os.fspath(export_dir)
+        if not os.path.isdir(export_dir):
+            raise FileNotFoundError(f"Export directory not found. Received: "
+                                    f"export_dir={export_dir!r}")
+        card = load_model_card(export_dir)
+        self.card, self.format, self.signature = card, format, signature
+        self.name = card["name"]
+        signatures = card["saved_model"]["signatures"]
+        if signature not in signatures:
+            raise ValueError(f"The export in {export_dir} has no signature {signature!r}; it "
+                             f"has {', '.join(sorted(signatures))}.")
+        io = signatures[signature]
+        spec_in, spec_out = io["inputs"].get("images"), io["outputs"].get("images")
+        if (len(io["inputs"]) != 1 or spec_in is None or spec_out is None
+                or spec_in["dtype"] != "uint8" or len(spec_in["shape"]) != 4):
+            raise ValueError(
+                f"{self.name} ({card.get('registry_name')}) does not translate images: its "
+                f"{signature!r} signature takes {sorted(io['inputs'])}, not uint8 `images` "
+                "alone. Evaluate its samples instead.")
+        self.source_shape = tuple(spec_in["shape"][1:])
+        self.image_shape = tuple(spec_out["shape"][1:])
+        if format == "saved_model":
+            self._saved_model = tf.saved_model.load(latest_saved_model(export_dir))
+            self._run = lambda images: run_saved_model(self._saved_model, {"images": images},
+                                                       signature)["images"]
+        else:
+            paths = tflite_paths(export_dir, signature)
+            if format not in paths:
+                raise FileNotFoundError(
+                    f"No {format} .tflite file of {signature!r} in {export_dir}; found "
+                    f"{sorted(paths) or 'none'}. Received: format={format!r}")
+            interpreter = _litert_interpreter(model_path=paths[format])
+            self._run = lambda images: run_tflite(interpreter, {"images": images},
+                                                  signature)["images"]
+
+    def translate(self, images, batch_size=256, training=False):
+        """Translates sources, uint8 or float in [-1, 1] `[n, *source_shape]`, through
+        the exported file; returns float32 `[n, *image_shape]` in [-1, 1] (the served
+        uint8 images rescaled, so values are multiples of 1/127.5)."""
+        del training  # an export runs in inference mode
+        images = np.asarray(images)
+        if images.ndim != 4 or tuple(images.shape[1:]) != self.source_shape:
+            raise ValueError(f"`images` must have shape [n, {', '.join(map(str, self.source_shape))}]. "
+                             f"Received: images with shape {images.shape}")
+        if images.dtype != np.uint8:
+            from kerasgan.images import to_uint8  # the rounding the models' serving uses
+
+            images = np.asarray(to_uint8(images))
+        outputs = [self._run(images[start:start + batch_size])
+                   for start in range(0, len(images), batch_size)]
+        return np.concatenate(outputs).astype(np.float32) / 127.5 - 1.0
+
+    def card_details(self):
+        """The export's `details` (e.g. SRGAN's content loss)."""
+        return self.card.get("details", {})

@@ -18,8 +18,19 @@ Generates --num_samples images (classes in turn for conditional generators), com
 them with the --split of --dataset through kerasgan.evaluation (feature network
 --features: the shipped digits classifier by default) and prints a table of the
 metrics; --out also writes them as JSON.
+
+Image-to-image generators (pix2pix, SRGAN, ...) translate the held-out sources of their
+pair dataset instead (the one they were trained on, from the model card, unless
+--dataset names another), and the translations are measured against the targets:
+translation L1, Frechet distance and the rest of the distribution metrics, class
+agreement, and for upsampling models PSNR / SSIM next to bicubic upsampling. An export
+is measured through its own files (`kerasgan.export.ExportedTranslator`); --format
+picks the SavedModel or one of its `.tflite` files:
+
+    python scripts/evaluate.py --export_dir=exported/pix2pix_digits --format=float16
 """
 
+import functools
 import json
 import os
 import sys
@@ -35,7 +46,12 @@ flags.DEFINE_string("model_path", None, "A .keras file of a kerasgan model.")
 flags.DEFINE_string("workdir", None, "A training workdir; evaluates checkpoints/last.keras.")
 flags.DEFINE_string("baseline_split", None, "Evaluate this split of --dataset in place of a "
                     "generator (the real-data floor), e.g. train.")
-flags.DEFINE_string("dataset", "digits", "Real data: 'digits' (embedded) or a tfds name.")
+flags.DEFINE_string("dataset", None, "Real data: 'digits' (embedded) or a tfds name; for "
+                    "image-to-image models a pair dataset (default: the one they trained "
+                    "on). Default: digits.")
+flags.DEFINE_enum("format", "saved_model", ["saved_model", "float32", "float16"],
+                  "Which file of an image-to-image export translates (its .tflite files "
+                  "run in LiteRT).")
 flags.DEFINE_string("data_dir", None, "tfds data directory.")
 flags.DEFINE_string("split", "test", "Split of --dataset the samples are compared with.")
 flags.DEFINE_integer("num_samples", 1000, "Images to generate.")
@@ -124,24 +140,93 @@ def _sample_signature_generator(function, card, dataset_classes, path):
     return generate, tuple(image_shape), f"SavedModel {path}"
 
 
-def _keras_generator(model_path):
-    """`(generate_fn, image_shape, description)` of a `.keras` kerasgan model."""
+@functools.lru_cache(maxsize=1)
+def _load_model(model_path):
+    """The `.keras` model at `model_path` (loaded once per run)."""
     import keras
 
-    import kerasgan  # registers the model classes that load_model needs
-    from kerasgan import evaluation
+    import kerasgan  # noqa: F401  (registers the model classes that load_model needs)
 
     if not os.path.isfile(model_path):
         raise ValueError(f"Model file not found. Received: model_path={model_path!r}")
     try:
-        model = keras.models.load_model(model_path, compile=False)
+        return keras.models.load_model(model_path, compile=False)
     except Exception as error:  # keras raises many types for a file that is not a model
         raise ValueError(f"Cannot load model_path={model_path!r}: {_one_line(error)}") from error
+
+
+def _keras_generator(model_path):
+    """`(generate_fn, image_shape, description)` of a `.keras` kerasgan model."""
+    import kerasgan
+    from kerasgan import evaluation
+
+    model = _load_model(model_path)
     if not isinstance(model, kerasgan.models.AdversarialModel):
         raise ValueError(f"model_path={model_path!r} holds a {type(model).__name__}, not a "
                          "kerasgan model with generate().")
     return (evaluation.model_generate_fn(model, FLAGS.seed), tuple(model.image_shape),
             f"model {model_path}")
+
+
+def _image_to_image_source():
+    """`(model, dataset, description)` when the source is an image-to-image generator
+    (an export whose `serving_default` takes uint8 images, or a model with
+    `image_input`), else None."""
+    from kerasgan import export, registry, training
+
+    if FLAGS.export_dir:
+        card = export.load_model_card(FLAGS.export_dir, missing_ok=True) or {}
+        inputs = card.get("saved_model", {}).get("signatures", {}).get(
+            "serving_default", {}).get("inputs", {})
+        if "images" not in inputs:
+            if FLAGS.format != "saved_model":
+                raise ValueError(f"--format={FLAGS.format} applies to image-to-image exports; "
+                                 f"{FLAGS.export_dir} generates from latents (use the default).")
+            return None
+        model = export.ExportedTranslator(FLAGS.export_dir, format=FLAGS.format)
+        trained_on = card.get("training", {}).get("config", {}).get("dataset")
+        dataset = trained_on or registry.default_dataset(card["registry_name"])
+        description = f"{FLAGS.format} export {FLAGS.export_dir}"
+    else:
+        path = FLAGS.model_path
+        if FLAGS.workdir:
+            path = training.workdir_paths(FLAGS.workdir)["checkpoint"]
+        if not path or not os.path.isfile(path):
+            return None  # _source says what is missing
+        model = _load_model(path)
+        if not getattr(model, "image_input", False):
+            return None
+        dataset = model.default_dataset
+        summary = training.load_training_summary(FLAGS.workdir) if FLAGS.workdir else None
+        if summary:
+            dataset = summary["config"].get("dataset", dataset)
+        description = f"model {path}"
+    return model, FLAGS.dataset or dataset, description
+
+
+def _evaluate_translations(model, dataset, description, extractor):
+    """Translation metrics of an image-to-image `model` on the --split pairs of `dataset`."""
+    from kerasgan import data, evaluation
+
+    if not data.is_pair_dataset(dataset):
+        raise ValueError(f"{description} translates images and is measured on a pair dataset "
+                         f"({', '.join(data.PAIR_DATASETS)}, <tfds name>_edges, <tfds name>_x4). "
+                         f"Received: --dataset={dataset}")
+    sources, targets = data.load_pair_arrays(dataset, FLAGS.split, image_size=model.image_shape[0],
+                                             data_dir=FLAGS.data_dir)
+    if tuple(sources.shape[1:]) != tuple(model.source_shape):
+        raise ValueError(f"{description} takes sources of shape {tuple(model.source_shape)}, but "
+                         f"{dataset}/{FLAGS.split} has {tuple(sources.shape[1:])}. Received: "
+                         f"--dataset={dataset}")
+    print(f"Translating {len(sources)} {dataset}/{FLAGS.split} sources with {description}, "
+          f"features={extractor.name}")
+    metrics = evaluation.translation_metrics(model, sources, targets, features=extractor,
+                                             batch_size=FLAGS.batch_size, seed=FLAGS.seed)
+    low, high = model.source_shape[:2], model.image_shape[:2]
+    if all(a <= b for a, b in zip(low, high)) and any(a < b for a, b in zip(low, high)):
+        metrics.update(evaluation.super_resolution_metrics(model, sources, targets,
+                                                           batch_size=FLAGS.batch_size))
+    return metrics, len(targets)
 
 
 def _source(dataset_classes):
@@ -186,33 +271,40 @@ def _run():
 
     num_samples = validation.check_positive_int("num_samples", FLAGS.num_samples)
     batch_size = validation.check_positive_int("batch_size", FLAGS.batch_size)
-    info = data.info(FLAGS.dataset, FLAGS.data_dir)
     extractor = evaluation.feature_extractor(FLAGS.features, weights_path=FLAGS.weights_path)
     common = {"batch_size": batch_size, "seed": FLAGS.seed}
+    translator = None if FLAGS.baseline_split else _image_to_image_source()
+    dataset = FLAGS.dataset or "digits"
 
-    if FLAGS.baseline_split:
-        real, _ = data.load_arrays(FLAGS.dataset, FLAGS.split, data_dir=FLAGS.data_dir)
-        baseline, _ = data.load_arrays(FLAGS.dataset, FLAGS.baseline_split, limit=num_samples,
+    if translator:
+        model, dataset, description = translator
+        metrics, num_samples = _evaluate_translations(model, dataset, description, extractor)
+        num_real = num_samples  # the targets of the translated sources
+    elif FLAGS.baseline_split:
+        real, _ = data.load_arrays(dataset, FLAGS.split, data_dir=FLAGS.data_dir)
+        baseline, _ = data.load_arrays(dataset, FLAGS.baseline_split, limit=num_samples,
                                        data_dir=FLAGS.data_dir)
-        description = f"{FLAGS.dataset}/{FLAGS.baseline_split} ({len(baseline)} real images)"
-        print(f"Evaluating {description} against {FLAGS.dataset}/{FLAGS.split}")
+        description = f"{dataset}/{FLAGS.baseline_split} ({len(baseline)} real images)"
+        print(f"Evaluating {description} against {dataset}/{FLAGS.split}")
         metrics = evaluation.evaluate(baseline, real, extractor, **common)
-        num_samples = len(baseline)
+        num_samples, num_real = len(baseline), len(real)
     else:
+        info = data.info(dataset, FLAGS.data_dir)
         generate, image_shape, description = _source(info.num_classes)
-        real, _ = data.load_arrays(FLAGS.dataset, FLAGS.split, image_size=image_shape[:2],
+        real, _ = data.load_arrays(dataset, FLAGS.split, image_size=image_shape[:2],
                                    channels=image_shape[-1], data_dir=FLAGS.data_dir)
         print(f"Evaluating {num_samples} samples of {description} against "
-              f"{FLAGS.dataset}/{FLAGS.split} ({len(real)} images), features={extractor.name}")
+              f"{dataset}/{FLAGS.split} ({len(real)} images), features={extractor.name}")
         metrics = evaluation.evaluate_generator(generate, real, num_samples,
                                                 features=extractor, **common)
+        num_real = len(real)
     print(_table(metrics))
     if FLAGS.out:
         report = {
             "source": description,
-            "dataset": FLAGS.dataset,
+            "dataset": dataset,
             "split": FLAGS.split,
-            "num_real": int(len(real)),
+            "num_real": int(num_real),
             "num_samples": num_samples,
             "features": extractor.name,
             "seed": FLAGS.seed,

@@ -14,6 +14,15 @@ the latents inside the graph; float32, float16 and int8 run the `.tflite` file i
 LiteRT runtime (ai_edge_litert), with latents drawn here as `model_card.json` says.
 The artifacts are read with TensorFlow and LiteRT alone: the model classes are never
 loaded, which shows the export stands on its own.
+
+Image-to-image exports (pix2pix, SRGAN, ...) translate images instead: by default
+--num_images held-out sources of the pair dataset they trained on, shown as (source,
+translation, target) triplets, or your own sources with --inputs (a `.npy` uint8 array
+`[N, H, W, C]`, a PNG, or a directory of PNGs, at the export's source size), shown as
+(source, translation) pairs:
+
+    python scripts/sample.py --export_dir=exported/pix2pix_digits --format=float16 \
+        --num_images=16 --out=translations.png
 """
 
 import sys
@@ -32,6 +41,9 @@ flags.DEFINE_integer("label", None, "Class of every image (conditional models); 
                      "classes in turn, one per column.")
 flags.DEFINE_integer("columns", None, "Grid columns; default: the number of classes for "
                      "conditional models, else a square.")
+flags.DEFINE_string("inputs", None, "Image-to-image exports: source images to translate, "
+                    "a .npy uint8 [N, H, W, C] array, a PNG or a directory of PNGs; default: "
+                    "held-out sources of the dataset the model trained on.")
 flags.DEFINE_string("out", "samples.png", "PNG to write.")
 flags.mark_flag_as_required("export_dir")
 
@@ -68,6 +80,73 @@ def _draw(export_dir, card):
     return export.run_tflite(paths[FLAGS.format], inputs)["images"]
 
 
+def _is_image_to_image(card):
+    """Whether the export's `serving_default` takes source images."""
+    return "images" in card["saved_model"]["signatures"]["serving_default"]["inputs"]
+
+
+def _read_sources(path, shape):
+    """uint8 `[N, *shape]` source images from a `.npy` file, a PNG or a directory of PNGs."""
+    import os
+
+    import numpy as np
+    import tensorflow as tf
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"--inputs not found. Received: --inputs={path}")
+    if path.endswith(".npy"):
+        sources = np.load(path)
+    else:
+        files = ([os.path.join(path, f) for f in sorted(os.listdir(path)) if f.endswith(".png")]
+                 if os.path.isdir(path) else [path])
+        if not files:
+            raise FileNotFoundError(f"No .png files in --inputs={path}")
+        try:
+            sources = np.stack([tf.io.decode_png(tf.io.read_file(f), channels=shape[-1]).numpy()
+                                for f in files])
+        except (tf.errors.InvalidArgumentError, ValueError) as error:
+            raise ValueError(f"--inputs={path} holds PNGs that cannot be read or differ in "
+                             f"size: {' '.join(str(error).split())[:200]}") from error
+    if sources.dtype != np.uint8 or sources.ndim != 4 or tuple(sources.shape[1:]) != shape:
+        raise ValueError(f"--inputs must be uint8 images of shape [N, {', '.join(map(str, shape))}] "
+                         f"(the export's sources). Received: {sources.dtype} images of shape "
+                         f"{sources.shape} from --inputs={path}")
+    return sources
+
+
+def _translate(export_dir, card):
+    """(grid images, columns) of an image-to-image export: source, translation (and
+    target) side by side."""
+    import numpy as np
+
+    from kerasgan import data, export, images, registry
+
+    if FLAGS.label is not None:
+        raise ValueError(f"{card['name']} translates images and takes no --label "
+                         f"(received --label={FLAGS.label}).")
+    if FLAGS.format == "int8":
+        raise FileNotFoundError(f"Image-to-image exports have no int8 .tflite file: "
+                                f"{card.get('skipped_formats', {}).get('int8', '')[:120]}")
+    translator = export.ExportedTranslator(export_dir, format=FLAGS.format)
+    if FLAGS.inputs:
+        sources = _read_sources(FLAGS.inputs, translator.source_shape)[:FLAGS.num_images]
+        targets = None
+    else:
+        dataset = (card.get("training", {}).get("config", {}).get("dataset")
+                   or registry.default_dataset(card["registry_name"]))
+        sources, targets = data.load_pair_arrays(dataset, "test", limit=FLAGS.num_images,
+                                                 image_size=translator.image_shape[0])
+    outputs = translator.translate(sources)
+    columns = [images.fit_to_shape(np.asarray(images.from_uint8(sources))
+                                   if sources.dtype == np.uint8 else sources,
+                                   outputs.shape[1:]), outputs]
+    if targets is not None:
+        columns.append(np.asarray(targets, np.float32))
+    per_row = 4 if len(columns) == 3 else 6
+    return (np.stack(columns, axis=1).reshape((-1, *outputs.shape[1:])),
+            len(columns) * min(per_row, len(outputs)))
+
+
 def main(argv):
     _cli.start(argv)
     from kerasgan import export, images
@@ -76,15 +155,21 @@ def main(argv):
         if FLAGS.num_images < 1:
             raise ValueError(f"--num_images must be positive. Received: {FLAGS.num_images}")
         card = export.load_model_card(FLAGS.export_dir)
-        _check_label(card)
-        grid_images = _draw(FLAGS.export_dir, card)
+        columns = FLAGS.columns
+        if _is_image_to_image(card):
+            grid_images, side_by_side = _translate(FLAGS.export_dir, card)
+            columns = columns or side_by_side
+        else:
+            _check_label(card)
+            grid_images = _draw(FLAGS.export_dir, card)
     except (ValueError, FileNotFoundError) as error:
         sys.exit(f"sample.py: error: {error}")
-    columns = FLAGS.columns
     if columns is None and card.get("num_classes") and FLAGS.label is None:
         columns = card["num_classes"]
     images.write_png(FLAGS.out, images.make_grid(grid_images, columns=columns))
-    print(f"Wrote {len(grid_images)} samples from {FLAGS.export_dir} ({FLAGS.format}) "
+    what = ("images side by side (source, translation, target)" if _is_image_to_image(card)
+            else "samples")
+    print(f"Wrote {len(grid_images)} {what} from {FLAGS.export_dir} ({FLAGS.format}) "
           f"to {FLAGS.out}")
 
 

@@ -3,6 +3,7 @@ the uint8 export, argument checks, training wiring and the command line.
 
 Models are test-sized (`base_filters=4`, batches of 8, one to three steps)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -172,14 +173,25 @@ def test_translation_metrics_measure_translations_against_targets():
                                        sources, targets, features=pixels)
 
 
-def test_cli_smoke_command_trains_logs_triplet_grids_and_exports(tmp_path):
-    workdir, export_dir = tmp_path / "W", tmp_path / "E"
+def _script(name, *args, cwd):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    result = subprocess.run(
-        [sys.executable, os.path.join(REPO_ROOT, "scripts", "train.py"), "--model=pix2pix",
-         "--epochs=1", "--steps_per_epoch=2", "--batch_size=8", f"--workdir={workdir}",
-         f"--export_dir={export_dir}"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, os.path.join(REPO_ROOT, "scripts", name), *args],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    """The issue's smoke command, run once: `(result, workdir, export_dir)`."""
+    root = tmp_path_factory.mktemp("pix2pix_cli")
+    workdir, export_dir = root / "W", root / "E"
+    result = _script("train.py", "--model=pix2pix", "--epochs=1", "--steps_per_epoch=2",
+                     "--batch_size=8", f"--workdir={workdir}", f"--export_dir={export_dir}",
+                     cwd=root)
+    return result, workdir, export_dir
+
+
+def test_cli_smoke_command_trains_logs_triplet_grids_and_exports(smoke_run):
+    result, workdir, export_dir = smoke_run
     assert result.returncode == 0, result.stderr[-3000:]
     assert "pix2pix on digits_edges" in result.stdout and "verify: OK" in result.stdout
     assert [tag for _, tag, _ in image_summaries(str(workdir / "logs"))] == ["samples"]
@@ -189,6 +201,50 @@ def test_cli_smoke_command_trains_logs_triplet_grids_and_exports(tmp_path):
     for suffix in (".tflite", ".fp16.tflite"):
         assert os.path.isfile(export_dir / f"E{suffix}")
     assert not os.path.exists(export_dir / "E.int8.tflite")
+
+
+def test_exported_translator_runs_the_files_like_the_model(smoke_run, pairs):
+    _, workdir, export_dir = smoke_run
+    model = keras.models.load_model(str(workdir / "checkpoints" / "last.keras"))
+    sources = pairs[0][:3]
+    expected = np.asarray(from_uint8(to_uint8(model.translate(sources))))
+    for fmt in ("saved_model", "float32", "float16"):
+        translator = export.ExportedTranslator(export_dir, format=fmt)
+        assert translator.source_shape == translator.image_shape == (32, 32, 1)
+        # Within a few uint8 levels of the Python model (float16 stores half weights).
+        diff = np.abs(translator.translate(sources) - expected).max() * 127.5
+        assert diff <= (16 if fmt == "float16" else 2), (fmt, diff)
+    with pytest.raises(ValueError, match=r"shape \[n, 32, 32, 1\].*\(3, 32, 32, 3\)"):
+        translator.translate(np.zeros((3, 32, 32, 3), np.float32))
+    with pytest.raises(FileNotFoundError, match="No int8 .tflite"):
+        export.ExportedTranslator(export_dir, format="int8")
+    with pytest.raises(ValueError, match="does not translate images"):
+        export.ExportedTranslator(os.path.join(REPO_ROOT, "exported", "dcgan_digits"))
+
+
+def test_sample_and_evaluate_scripts_translate_held_out_sources(smoke_run):
+    _, workdir, export_dir = smoke_run
+    root = export_dir.parent
+    result = _script("sample.py", f"--export_dir={export_dir}", "--format=float16",
+                     "--num_images=4", "--out=grid.png", cwd=root)
+    assert result.returncode == 0, result.stderr[-2000:]
+    # One row of four (edges, translation, digit) triplets.
+    grid = tf.io.decode_png(tf.io.read_file(str(root / "grid.png")))
+    assert tuple(grid.shape) == (33 + 1, 12 * 33 + 1, 1)
+    result = _script("sample.py", f"--export_dir={export_dir}", "--label=3", cwd=root)
+    assert result.returncode != 0
+    assert "translates images and takes no --label" in result.stderr
+
+    result = _script("evaluate.py", f"--export_dir={export_dir}", "--out=eval.json", cwd=root)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((root / "eval.json").read_text())
+    assert report["dataset"] == "digits_edges" and report["num_samples"] == 360
+    metrics = report["metrics"]
+    assert 0.0 < metrics["translation_l1"] < 2.0 and metrics["frechet_distance"] > 0
+    assert 0.0 <= metrics["class_agreement"] <= 1.0
+    result = _script("evaluate.py", f"--workdir={workdir}", "--dataset=digits", cwd=root)
+    assert result.returncode != 0
+    assert "measured on a pair dataset" in result.stderr and "--dataset=digits" in result.stderr
 
 
 def test_tfds_edges_pairs_are_the_edge_maps_of_their_images():

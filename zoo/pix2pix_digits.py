@@ -4,8 +4,12 @@ Command:
 
     python scripts/train.py --recipe=zoo/pix2pix_digits.py
 
-Expected time on a 2-core laptop CPU: about TIME.
-Result: to be measured by scripts/zoo_report.py.
+Expected time on a 2-core laptop CPU: about 13 minutes (766 s for 890 steps, measured
+while the two cores also ran tests; about 49 s an epoch when they did not).
+Result (scripts/zoo_report.py, the 360 held-out pairs): translation L1 0.056 (in [-1, 1]
+units), Frechet distance of the translations to the targets 0.92 (the real-data floor
+between the train and test digits is 5.72, at other sample counts), and the digits
+classifier reads the translation as its target's digit for 99.2% of the pairs.
 
 The sources are binary Sobel edge maps of the digits (`kerasgan.data.edge_maps`), the
 targets the digits. The U-Net generator fills the outlines in, the 34x34 PatchGAN
