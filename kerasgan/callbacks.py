@@ -72,7 +72,11 @@ class TensorBoardImages(keras.callbacks.Callback):
     drawn once, so successive grids show the same samples as training progresses.
     For image-to-image models (`model.image_input`) the grid shows a fixed batch of
     held-out pairs instead, as triplets side by side: source, translation, target
-    (four triplets per row, at most `MAX_PAIRS` pairs).
+    (four triplets per row, at most `MAX_PAIRS` pairs), or the triplets of the model's
+    own `grid_triplets(sources, targets)` when it has one (CycleGAN: input,
+    translation, reconstruction, for both domains). A model whose `tensorboard_grid()`
+    returns a grid of its own gets that grid instead, with its `text` (text2image: the
+    caption of each row) written beside it by `tf.summary.text` as `captions`.
     The summary `samples` goes to its own writer under `log_dir/images`, beside the
     `train` folder `keras.callbacks.TensorBoard(log_dir)` writes.
 
@@ -115,11 +119,18 @@ class TensorBoardImages(keras.callbacks.Callback):
         self._last_written = None
         self.pairs = pairs
         self._pairs = None
+        self._custom = None
 
     def on_train_begin(self, logs=None):
         model = self.model
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
+        custom = (model.tensorboard_grid(self.num_images, self.seed)
+                  if hasattr(model, "tensorboard_grid") else None)
+        if custom is not None:
+            self._custom = custom
+            self._columns = custom["columns"]
+            return
         if getattr(model, "image_input", False):
             count = min(self.num_images, self.MAX_PAIRS)
             sources, targets = (model.example_pairs(count) if self.pairs is None
@@ -139,6 +150,8 @@ class TensorBoardImages(keras.callbacks.Callback):
     def samples(self):
         """The current samples from the fixed latents (translations of the fixed
         sources for image-to-image models), float32 in [-1, 1]."""
+        if self._custom is not None:
+            return self._custom["images"]()
         if self._pairs is not None:
             return self.model.translate(self._pairs[0])
         inputs = self.model.generator_inputs(self._latents, self._labels)
@@ -147,6 +160,8 @@ class TensorBoardImages(keras.callbacks.Callback):
     def grid_images(self):
         """The images of the grid in order: the samples, or for image-to-image models
         (source, translation, target) triplets (`translation_triplets`)."""
+        if self._custom is not None:
+            return self._custom["images"]()
         if self._pairs is None:
             return self.samples()
         return translation_triplets(self.model, *self._pairs)
@@ -156,6 +171,8 @@ class TensorBoardImages(keras.callbacks.Callback):
         grid = image_utils.make_grid(self.grid_images(), columns=self._columns)
         with self._writer.as_default():
             tf.summary.image("samples", grid[None], step=epoch + 1)
+            if self._custom is not None and self._custom.get("text"):
+                tf.summary.text("captions", tf.constant(self._custom["text"]), step=epoch + 1)
         self._writer.flush()
         if self.png_dir:
             image_utils.write_png(os.path.join(self.png_dir, f"epoch_{epoch + 1:04d}.png"), grid)
@@ -176,7 +193,9 @@ class TensorBoardImages(keras.callbacks.Callback):
 def translation_triplets(model, sources, targets):
     """`[source, translation, target, source, ...]`: an image-to-image model's
     translations of `sources` between their inputs and targets, for a grid with a
-    multiple of 3 columns. Sources are brought to the targets' shape.
+    multiple of 3 columns. Sources are brought to the targets' shape. A model with a
+    `grid_triplets(sources, targets)` method gives its own triplets instead (CycleGAN,
+    whose unpaired targets are no translation's target).
 
     Args:
         model: A model with `translate` (`model.image_input`).
@@ -184,8 +203,11 @@ def translation_triplets(model, sources, targets):
         targets: Their float targets, `[n, *model.image_shape]`.
 
     Returns:
-        float32 numpy array `[3 * n, *model.image_shape]`.
+        float32 numpy array `[3 * n, *model.image_shape]` (`[6 * n, ...]` for CycleGAN:
+        triplets of both domains).
     """
+    if hasattr(model, "grid_triplets"):
+        return np.asarray(model.grid_triplets(sources, targets), np.float32)
     translations = model.translate(sources)
     sources = image_utils.fit_to_shape(sources, translations.shape[1:])
     targets = np.asarray(targets, np.float32)

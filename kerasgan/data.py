@@ -12,6 +12,11 @@
   `mnist_edges`), `<tfds name>_x4` (x4 downsampled images to the images, e.g.
   `celeb_a_x4` or `digits_x4`, for super-resolution), and tfds' `cycle_gan/<name>`
   domains.
+- Captioned images for text-to-image models, `load_captions(name)`: `digits_captions`,
+  the digits (plus a stroke-thickened copy of every third) with captions made from
+  templates ("a handwritten seven", "the digit 7", "the digit 7 written thickly", ...),
+  as character token ids of a fixed vocabulary (`CAPTION_VOCABULARY`, `tokenize`,
+  `tokenize_tensor`).
 
 Example:
 
@@ -87,11 +92,12 @@ def _digits(split):
 def _unknown_dataset_error(name):
     import tensorflow_datasets as tfds
 
-    candidates = list(EMBEDDED_DATASETS) + list(tfds.list_builders())
+    candidates = list(EMBEDDED_DATASETS) + list(CAPTION_DATASETS) + list(tfds.list_builders())
     close = difflib.get_close_matches(str(name), candidates, n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
     return ValueError(
-        f"Unknown dataset: {name!r}.{hint} Use 'digits' (embedded, offline) or the name "
+        f"Unknown dataset: {name!r}.{hint} Use 'digits' (embedded, offline), "
+        "'digits_captions' (embedded, captioned, for text2image) or the name "
         "of a tensorflow_datasets image dataset such as 'mnist', 'fashion_mnist', 'cifar10'."
     )
 
@@ -137,6 +143,8 @@ def info(name, data_dir=None):
     """
     if name == "digits":
         return DatasetInfo("digits", (32, 32, 1), 10)
+    if is_caption_dataset(name):
+        return DatasetInfo(name, (32, 32, 1), 10)
     if is_pair_dataset(name):
         return _pair_info(name, data_dir)
     builder = _tfds_builder(name, data_dir)
@@ -198,7 +206,9 @@ def load(name="digits", split="train", image_size=None, batch_size=64, *, channe
     converts to float after batching (vectorized) and prefetches.
 
     Args:
-        name: `"digits"` or a tfds dataset name, e.g. `"mnist"`.
+        name: `"digits"` or a tfds dataset name, e.g. `"mnist"`. A caption dataset
+            (`"digits_captions"`) is read by `load_captions`, whose batches are
+            `(images, {"tokens", "label"})`.
         split: `"train"` or `"test"` (`"all"` for digits); tfds split strings such as
             `"train[:10%]"` for tfds datasets.
         image_size: Side `int` or `(height, width)` to bring images to (see
@@ -235,6 +245,10 @@ def load(name="digits", split="train", image_size=None, batch_size=64, *, channe
         raise ValueError(f"`channels` must be None, 1 or 3. Received: channels={channels!r}")
     if shuffle is None:
         shuffle = str(split).startswith("train")
+    if is_caption_dataset(name):
+        return load_captions(name, split, batch_size, image_size=image_size, channels=channels,
+                             shuffle=shuffle, repeat=repeat, drop_remainder=drop_remainder,
+                             seed=seed)
 
     if name == "digits":
         images, labels = _digits(split)
@@ -625,3 +639,294 @@ def _load_tfds_domain(name, split, image_size, data_dir, download, seed):
         dataset = dataset.map(lambda image: _fit_to_size(image, (image_size, image_size)),
                               num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.cache()
+
+
+# Captions for text-to-image models -------------------------------------------------------
+
+#: Embedded datasets of captioned images (`load_captions`): `digits_captions`, the digits
+#: described by sentences made from templates.
+CAPTION_DATASETS = ("digits_captions",)
+#: The character vocabulary of captions, by id: 0 pads, 1 stands for any character
+#: outside it, then lowercase letters, digits, space and punctuation. Uppercase ASCII
+#: letters read as their lowercase ids. `export` writes it one token per line
+#: (`vocab.txt`, line number = id; the space token is a line holding one space).
+CAPTION_VOCABULARY = ("<pad>", "<unk>", *"abcdefghijklmnopqrstuvwxyz", *"0123456789",
+                      " ", *".,'-!?")
+PADDING_ID = 0
+UNKNOWN_ID = 1
+#: Characters per caption: token ids are padded (or, in the graph, cut) to this length.
+MAX_CAPTION_LENGTH = 48
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                "nine")
+#: Caption templates per style. `{word}` is the number word, `{numeral}` the digit and
+#: `{a_word}` the word with its article ("an eight"). "plain" captions go with the
+#: digits as they are, "thick" ones with stroke-thickened digits (`thicken`), so every
+#: caption is true of its image. The first plain template is the one class labels map
+#: to (`label_caption`).
+CAPTION_TEMPLATES = {
+    "plain": ("a handwritten {word}", "the digit {numeral}", "the number {word}",
+              "a handwritten digit {numeral}", "{a_word}", "a picture of the digit {word}"),
+    "thick": ("the digit {numeral} written thickly", "a thick handwritten {word}",
+              "{a_word} with thick strokes", "a bold handwritten {numeral}"),
+}
+CAPTION_STYLES = tuple(CAPTION_TEMPLATES)
+# Which digits images get the thick treatment: every third of a split, as extra examples.
+_THICK_EVERY = 3
+_THICK_SIZE = 3
+
+# Code point (ASCII) -> token id; everything else is unknown. One table serves numpy and
+# the TF graph, so both tokenize alike.
+_CODEPOINT_IDS = np.full(128, UNKNOWN_ID, np.int32)
+for _id, _token in enumerate(CAPTION_VOCABULARY[2:], start=2):
+    _CODEPOINT_IDS[ord(_token)] = _id
+    _CODEPOINT_IDS[ord(_token.upper())] = _id
+del _id, _token
+
+
+def caption(digit, template=0, style="plain"):
+    """The caption of `digit` (0-9) from template number `template` of `style`
+    (`CAPTION_TEMPLATES`).
+
+    >>> caption(8), caption(7, 1), caption(8, 2, "thick")
+    ('a handwritten eight', 'the digit 7', 'an eight with thick strokes')
+    """
+    validation.check_choice("style", style, CAPTION_STYLES)
+    digit = validation.check_int_at_least("digit", digit, 0)
+    if digit > 9:
+        raise ValueError(f"`digit` must be in [0, 9]. Received: digit={digit!r}")
+    templates = CAPTION_TEMPLATES[style]
+    if not 0 <= template < len(templates):
+        raise ValueError(f"`template` must be in [0, {len(templates)}) for style {style!r}. "
+                         f"Received: template={template!r}")
+    word = NUMBER_WORDS[digit]
+    article = "an" if word[0] in "aeiou" else "a"
+    return templates[template].format(word=word, numeral=digit, a_word=f"{article} {word}")
+
+
+def label_caption(label):
+    """The caption a class label stands for: `caption(label)`, e.g. "a handwritten seven"
+    (what text-to-image models use when given labels)."""
+    return caption(int(label))
+
+
+def caption_bank():
+    """Every caption of every digit, ordered by digit, then style (plain, thick), then
+    template: `(texts, digits, thick)` with `texts` a list of str and `digits` (int32)
+    and `thick` (bool) numpy arrays. Digit `d`'s captions are rows
+    `[d * captions_per_digit, (d + 1) * captions_per_digit)`, its plain ones first."""
+    texts, digits, thick = [], [], []
+    for digit in range(10):
+        for style in CAPTION_STYLES:
+            for template in range(len(CAPTION_TEMPLATES[style])):
+                texts.append(caption(digit, template, style))
+                digits.append(digit)
+                thick.append(style == "thick")
+    return texts, np.asarray(digits, np.int32), np.asarray(thick, bool)
+
+
+def _as_text(text):
+    if isinstance(text, bytes):
+        return text.decode("utf-8", errors="replace")
+    if isinstance(text, np.str_):
+        return str(text)
+    if not isinstance(text, str):
+        raise ValueError(f"Captions must be strings. Received: {text!r} of type "
+                         f"{type(text).__name__}")
+    return text
+
+
+def tokenize(texts, max_length=MAX_CAPTION_LENGTH):
+    """Character token ids of captions, in numpy: what `tokenize_tensor` does in graphs,
+    with checks.
+
+    ASCII letters are lowercased, characters outside `CAPTION_VOCABULARY` become
+    `UNKNOWN_ID`, and every row is padded with `PADDING_ID` to `max_length`.
+
+    Args:
+        texts: A str (or bytes) or a sequence of them.
+        max_length: Token ids per caption.
+
+    Returns:
+        int32 numpy array `[num_texts, max_length]`.
+
+    Raises:
+        ValueError: for an empty caption or one longer than `max_length` characters,
+            naming it.
+
+    Example:
+
+    >>> tokenize("Seven%", max_length=8)  # % is not in the vocabulary: unknown (1)
+    array([[20,  6, 23,  6, 15,  1,  0,  0]], dtype=int32)
+    """
+    max_length = validation.check_positive_int("max_length", max_length)
+    if isinstance(texts, (str, bytes)):
+        texts = [texts]
+    texts = [_as_text(text) for text in np.asarray(texts, dtype=object).reshape(-1)]
+    ids = np.full((len(texts), max_length), PADDING_ID, np.int32)
+    for row, text in enumerate(texts):
+        if not text:
+            raise ValueError(f"A caption must not be empty. Received: text={text!r}")
+        if len(text) > max_length:
+            raise ValueError(f"A caption must have at most {max_length} characters. "
+                             f"Received: text={text!r} ({len(text)} characters)")
+        codes = np.fromiter((ord(c) for c in text), np.int64, len(text))
+        ids[row, :len(text)] = np.where(codes < 128, _CODEPOINT_IDS[np.minimum(codes, 127)],
+                                        UNKNOWN_ID)
+    return ids
+
+
+def tokenize_tensor(texts, max_length=MAX_CAPTION_LENGTH):
+    """Character token ids of a string tensor `[n]`, with TF ops only: in `tf.data`
+    pipelines and in SavedModel graphs. Same ids as `tokenize`; longer captions are cut
+    to `max_length` (callers check lengths with `caption_lengths` first).
+
+    Returns:
+        int32 tensor `[n, max_length]`.
+    """
+    codes = tf.strings.unicode_decode(texts, "UTF-8", errors="replace")
+    table = tf.constant(_CODEPOINT_IDS)
+
+    def lookup(values):
+        ascii_ids = tf.gather(table, tf.minimum(values, 127))
+        return tf.where(values < 128, ascii_ids, UNKNOWN_ID)
+
+    ids = tf.ragged.map_flat_values(lookup, codes)
+    return ids.to_tensor(default_value=PADDING_ID, shape=[None, max_length])
+
+
+def caption_lengths(texts):
+    """Characters (Unicode code points) of each caption of a string tensor `[n]`."""
+    return tf.strings.length(texts, unit="UTF8_CHAR")
+
+
+def detokenize(ids):
+    """The captions of token ids `[n, length]` (padding dropped, unknown characters as
+    "?"): a list of str. `detokenize(tokenize(text))` gives `text` lowercased."""
+    ids = np.asarray(ids)
+    if ids.ndim == 1:
+        ids = ids[None]
+    texts = []
+    for row in ids:
+        texts.append("".join("?" if i == UNKNOWN_ID else CAPTION_VOCABULARY[i]
+                             for i in row if i != PADDING_ID))
+    return texts
+
+
+def vocabulary_file_contents():
+    """`vocab.txt` as export writes it: one token per line, line number = id, UTF-8."""
+    return ("\n".join(CAPTION_VOCABULARY) + "\n").encode("utf-8")
+
+
+def caption_arrays(split="train"):
+    """The `digits_captions` examples of `split`, before captions are drawn: uint8 images
+    `[N, 32, 32, 1]`, int32 digits `[N]` and bool `thick` `[N]`.
+
+    Every digit of the split appears as it is (plain), and every third one also
+    stroke-thickened (`thicken`, a 3x3 dilation), so thick captions are true of their
+    images. The train split holds 1,437 + 479 examples, the test split 360 + 120.
+    """
+    images, labels = _digits(split)
+    chosen = np.arange(len(images)) % _THICK_EVERY == 0
+    thick_images = thicken(images[chosen], _THICK_SIZE)
+    return (np.concatenate([images, thick_images]),
+            np.concatenate([labels, labels[chosen]]),
+            np.concatenate([np.zeros(len(images), bool), np.ones(int(chosen.sum()), bool)]))
+
+
+def _caption_rows(digits, thick, draws):
+    """Rows of `caption_bank()` for examples: a template of their digit and style,
+    chosen by `draws` (non-negative ints)."""
+    plain = len(CAPTION_TEMPLATES["plain"])
+    thick_count = len(CAPTION_TEMPLATES["thick"])
+    per_digit = plain + thick_count
+    digits = tf.cast(digits, tf.int64)
+    draws = tf.cast(draws, tf.int64)
+    return tf.where(thick, digits * per_digit + plain + draws % thick_count,
+                    digits * per_digit + draws % plain)
+
+
+def is_caption_dataset(name):
+    """Whether `load_captions` (not `load`) reads dataset `name` (`CAPTION_DATASETS`)."""
+    return isinstance(name, str) and name in CAPTION_DATASETS
+
+
+def load_captions(name="digits_captions", split="train", batch_size=64, *, image_size=None,
+                  channels=None, shuffle=None, repeat=False, drop_remainder=True, seed=0):
+    """Loads a captioned dataset as batches of `(images, {"tokens", "label"})`.
+
+    Images are float32 in [-1, 1] (NHWC); `tokens` int32 `[batch, MAX_CAPTION_LENGTH]`
+    are the character ids of one caption per image (`tokenize`), drawn afresh from its
+    digit's templates of its style every epoch; `label` int32 `[batch]` is the digit
+    the caption names, which text-to-image models use to pick mismatching captions.
+
+    Args:
+        name: `"digits_captions"` (see `caption_arrays`).
+        split: `"train"`, `"test"` or `"all"`.
+        batch_size, image_size, channels, shuffle, repeat, drop_remainder, seed: As for
+            `load`.
+
+    Returns:
+        A `tf.data.Dataset` of `(images, {"tokens": tokens, "label": labels})`.
+
+    Example:
+
+    >>> images, captions = next(iter(load_captions(batch_size=4)))
+    >>> images.shape, captions["tokens"].shape, captions["label"].shape
+    (TensorShape([4, 32, 32, 1]), TensorShape([4, 48]), TensorShape([4]))
+    """
+    if not is_caption_dataset(name):
+        raise ValueError(f"Unknown caption dataset. Received: name={name!r}. Choices: "
+                         f"{', '.join(CAPTION_DATASETS)}.")
+    batch_size = validation.check_positive_int("batch_size", batch_size)
+    if channels not in (None, 1, 3):
+        raise ValueError(f"`channels` must be None, 1 or 3. Received: channels={channels!r}")
+    if shuffle is None:
+        shuffle = split == "train"
+    images, labels, thick = caption_arrays(split)
+    texts, _, _ = caption_bank()
+    bank = tf.constant(tokenize(texts))
+    dataset = tf.data.Dataset.from_tensor_slices((images, labels, thick))
+    if image_size is not None:
+        size = (image_size, image_size) if np.isscalar(image_size) else tuple(image_size)
+        if len(size) != 2:
+            raise ValueError("`image_size` must be an int or (height, width). Received: "
+                             f"image_size={image_size!r}")
+        for side in size:
+            validation.check_positive_int("image_size", side)
+        dataset = dataset.map(lambda image, label, style: (_fit_to_size(image, size), label,
+                                                           style))
+    if channels is not None:
+        dataset = dataset.map(lambda image, label, style: (_fit_channels(image, channels),
+                                                           label, style))
+    dataset = dataset.cache()
+    if shuffle:
+        dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        dataset = dataset.repeat()
+    # A fresh template per example and epoch: captions vary while images repeat.
+    draws = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+    dataset = tf.data.Dataset.zip((dataset, draws)).map(
+        lambda example, draw: (example[0], {
+            "tokens": tf.gather(bank, _caption_rows(example[1], example[2], tf.abs(draw))),
+            "label": example[1]}),
+        num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+    dataset = dataset.map(lambda images, captions: (tf.cast(images, tf.float32) / 127.5 - 1.0,
+                                                    captions),
+                          num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def caption_examples(num_images, split="test", seed=0):
+    """Held-out captioned images for grids and evaluation, without the pipeline: float32
+    images in [-1, 1], their captions (list of str) and digits, drawn with `seed` from
+    `caption_arrays(split)` and each given a random caption of its digit and style."""
+    num_images = validation.check_positive_int("num_images", num_images)
+    images, labels, thick = caption_arrays(split)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(images))[:num_images]
+    texts, _, _ = caption_bank()
+    rows = _caption_rows(labels[order], thick[order],
+                         rng.integers(0, 2**31 - 1, len(order))).numpy()
+    return (images[order].astype(np.float32) / 127.5 - 1.0, [texts[row] for row in rows],
+            labels[order])

@@ -26,6 +26,11 @@ its classifier head, a custom one returning features only) leaves them out of th
 Image-to-image models are measured on held-out pairs: `translation_metrics` (the above
 on translations against targets, plus their L1 distance) and, for models that upsample,
 `super_resolution_metrics` (PSNR and SSIM of the outputs and of bicubic upsampling).
+Unpaired translators (CycleGAN) add `cycle_metrics`: how well each generator's output
+is mapped back by the other, and whether the classifier still reads the same class.
+Text-to-image models (text2image) add `text_to_image_metrics`: how often the classifier
+reads the digit a caption names, whether "thick" captions give thicker strokes, and
+whether the discriminator prefers an image's own caption to another digit's.
 
 Feature networks (`features=`):
 
@@ -1101,6 +1106,69 @@ def translation_metrics(model, sources, targets, features="digits", batch_size=2
     return metrics
 
 
+def cycle_metrics(model, sources_a, sources_b, features="digits", batch_size=256):
+    """How well a cycle-consistent model's two generators invert each other on held-out
+    images of both domains, and whether its translations keep the class.
+
+    Args:
+        model: A model with `translate(images, direction=...)` in both directions
+            (`model.cycle_consistent`, CycleGAN).
+        sources_a: Domain A images, uint8 or float in [-1, 1], `[n, *source_shape]`.
+        sources_b: Domain B images, `[m, *image_shape]` (unpaired: any count).
+        features: A classifier for the label agreement: "digits" (the bundled one), or
+            any feature network `feature_extractor` takes; None skips it, and so
+            does a network without class logits.
+        batch_size: Images per generator call.
+
+    Returns:
+        Dict of floats: `cycle_l1_a`, the mean absolute difference `|F(G(a)) - a|` in
+        [-1, 1] units (A -> B -> A), `cycle_l1_b`, `|G(F(b)) - b|` (B -> A -> B),
+        `cycle_l1` their mean, `num_a` and `num_b`; with a classifier,
+        `label_agreement_a_to_b`, the share of `a` whose translation `G(a)` the
+        classifier reads as the class it reads for `a`, and `label_agreement_b_to_a`
+        likewise for `F(b)`.
+
+    Raises:
+        ValueError: for a model without two directions, or bad images.
+
+    Example:
+
+    >>> import kerasgan
+    >>> model = kerasgan.create_model("cyclegan", base_filters=4, num_residual_blocks=1)
+    >>> digits, thick = model.example_pairs(8)
+    >>> metrics = cycle_metrics(model, digits, thick, features=None)
+    >>> 0.0 <= metrics["cycle_l1_a"] <= 2.0 and metrics["num_b"] == 8
+    True
+    """
+    if not getattr(model, "cycle_consistent", False):
+        raise ValueError(f"Model {model.name!r} does not translate both ways: cycle metrics "
+                         "need a cycle-consistent model such as CycleGAN.")
+    sources_a = _to_unit_float(check_images("sources_a", sources_a))
+    sources_b = _to_unit_float(check_images("sources_b", sources_b))
+    batch_size = _check_positive("batch_size", batch_size)
+    fake_b = model.translate(sources_a, batch_size=batch_size)
+    fake_a = model.translate(sources_b, batch_size=batch_size, direction="b_to_a")
+    cycle_a = model.translate(fake_b, batch_size=batch_size, direction="b_to_a")
+    cycle_b = model.translate(fake_a, batch_size=batch_size)
+    metrics = {"cycle_l1_a": float(np.mean(np.abs(cycle_a - sources_a))),
+               "cycle_l1_b": float(np.mean(np.abs(cycle_b - sources_b)))}
+    metrics["cycle_l1"] = (metrics["cycle_l1_a"] + metrics["cycle_l1_b"]) / 2
+    metrics["num_a"], metrics["num_b"] = int(len(sources_a)), int(len(sources_b))
+    if features is None:
+        return metrics
+    extractor = feature_extractor(features)
+    for key, inputs, outputs in (("label_agreement_a_to_b", sources_a, fake_b),
+                                 ("label_agreement_b_to_a", sources_b, fake_a)):
+        labels = []
+        for images in (inputs, outputs):
+            _, logits = extractor(images)
+            if logits is None:
+                return metrics
+            labels.append(np.argmax(logits, -1))
+        metrics[key] = float(np.mean(labels[0] == labels[1]))
+    return metrics
+
+
 #: PSNR (dB) counted for a pair that is identical after rounding to uint8, whose PSNR
 #: is infinite: the mean stays finite (and JSON-serializable).
 MAX_PSNR = 100.0
@@ -1184,4 +1252,153 @@ def super_resolution_metrics(model, sources, targets, batch_size=256):
     metrics["psnr_gain"] = metrics["psnr"] - metrics["bicubic_psnr"]
     metrics["ssim_gain"] = metrics["ssim"] - metrics["bicubic_ssim"]
     metrics["num_pairs"] = int(len(targets))
+    return metrics
+
+
+def is_super_resolution(model):
+    """Whether an image-to-image model (or `export.ExportedTranslator`) upsamples: it
+    says so (`super_resolution`), or its sources are smaller than its outputs."""
+    if getattr(model, "super_resolution", False):
+        return True
+    if not getattr(model, "image_input", False):
+        return False
+    sides = list(zip(model.source_shape[:2], model.image_shape[:2]))
+    return all(low <= high for low, high in sides) and any(low < high for low, high in sides)
+
+
+def image_to_image_metrics(model, sources, targets, features="digits", batch_size=256,
+                           seed=0):
+    """The measurements that fit an image-to-image model, on held-out pairs of its
+    dataset: what `scripts/zoo_report.py` and `scripts/evaluate.py` report.
+
+    - Every model: `translation_metrics` (the distribution metrics of `G(x)` against
+      the targets; per pair `translation_l1` and `class_agreement`).
+    - Upsampling models (`is_super_resolution`, SRGAN): `super_resolution_metrics`.
+    - Cycle-consistent models on unpaired domains (`model.cycle_consistent`,
+      CycleGAN): no target belongs to a translation, so the per-pair L1 and class
+      agreement, which would compare unrelated images, are dropped; the distribution
+      metrics (translations of A against B) stand, and `cycle_metrics` is added.
+
+    Args:
+        model: An image-to-image model, or an `export.ExportedTranslator`.
+        sources, targets: Held-out pairs (domain A and B images for unpaired models),
+            uint8 or float in [-1, 1].
+        features, batch_size, seed: As for `translation_metrics`.
+
+    Returns:
+        One dict of floats.
+    """
+    metrics = translation_metrics(model, sources, targets, features=features,
+                                  batch_size=batch_size, seed=seed)
+    if is_super_resolution(model):
+        metrics.update(super_resolution_metrics(model, sources, targets, batch_size=batch_size))
+    if getattr(model, "cycle_consistent", False):
+        metrics.pop("translation_l1", None)
+        metrics.pop("class_agreement", None)
+        metrics.update(cycle_metrics(model, sources, targets, features=features,
+                                     batch_size=batch_size))
+    return metrics
+
+
+def text_to_image_metrics(model, num_per_caption=10, features="digits", batch_size=256,
+                          seed=0):
+    """How well a text-to-image model (text2image) draws what its captions say, measured
+    with a digits classifier over every template caption of every digit
+    (`data.caption_bank()`: plain and thick, number words and numerals).
+
+    Args:
+        model: A text-to-image model (`model.text_input`).
+        num_per_caption: Images generated per caption (different latents).
+        features: A classifier: "digits" (the bundled one) or a `FeatureExtractor` that
+            returns logits.
+        batch_size: Images per generator call.
+        seed: Seed of the latents.
+
+    Returns:
+        Dict of floats:
+
+        - `caption_accuracy`: share of images the classifier reads as the digit their
+          caption names; `plain_caption_accuracy` and `thick_caption_accuracy` over the
+          plain and thick templates, `numeral_caption_accuracy` and
+          `word_caption_accuracy` over captions naming the digit as "7" or as "seven".
+        - `thickness_ink_ratio`: mean ink (brightness) of the images of thick captions
+          over that of plain ones, next to `real_thickness_ink_ratio`, the same ratio on
+          the held-out `digits_captions` images (about 1.3): near 1 means "thick" is
+          ignored.
+        - `interpolation_midpoint_accuracy`: images generated halfway between the
+          embeddings of two digits' captions (GAN-INT's interpolations; digits `d` and
+          `d + 1`), read as one of the two digits.
+        - `matching_accuracy`: share of held-out real images the discriminator scores
+          higher with their own caption than with a caption of another digit (the
+          matching-aware D's job).
+        - `num_images`: images generated for `caption_accuracy`.
+
+    Raises:
+        ValueError: for a model without text input or a feature network without logits.
+
+    Example:
+
+    >>> import kerasgan
+    >>> model = kerasgan.create_model("text2image", latent_dim=8, base_filters=4)
+    >>> metrics = text_to_image_metrics(model, num_per_caption=1)
+    >>> 0.0 <= metrics["caption_accuracy"] <= 1.0
+    True
+    """
+    from kerasgan import data
+
+    if not getattr(model, "text_input", False):
+        raise ValueError(f"Model {model.name!r} takes no text: text_to_image_metrics measures "
+                         "text-to-image models such as 'text2image'.")
+    num_per_caption = _check_positive("num_per_caption", num_per_caption)
+    batch_size = _check_positive("batch_size", batch_size)
+    extractor = features if isinstance(features, FeatureExtractor) else feature_extractor(features)
+
+    def read(images):
+        _, logits = extractor(images)
+        if logits is None:
+            raise ValueError(f"The feature network {extractor.name!r} has no class logits.")
+        return np.argmax(logits, -1)
+
+    texts, digits, thick = data.caption_bank()
+    prompts = [text for text in texts for _ in range(num_per_caption)]
+    wanted = np.repeat(digits, num_per_caption)
+    thick = np.repeat(thick, num_per_caption)
+    numeral = np.array([any(c.isdigit() for c in text) for text in prompts])
+    images = model.generate_from_text(prompts, seed=seed, batch_size=batch_size)
+    correct = read(images) == wanted
+    ink = np.mean((images + 1.0) / 2.0, axis=(1, 2, 3))
+    real_images, _, real_thick = data.caption_arrays("test")
+    real_ink = np.mean(real_images, axis=(1, 2, 3))
+    metrics = {
+        "caption_accuracy": float(np.mean(correct)),
+        "plain_caption_accuracy": float(np.mean(correct[~thick])),
+        "thick_caption_accuracy": float(np.mean(correct[thick])),
+        "numeral_caption_accuracy": float(np.mean(correct[numeral])),
+        "word_caption_accuracy": float(np.mean(correct[~numeral])),
+        "thickness_ink_ratio": float(np.mean(ink[thick]) / max(np.mean(ink[~thick]), 1e-6)),
+        "real_thickness_ink_ratio": float(np.mean(real_ink[real_thick])
+                                          / np.mean(real_ink[~real_thick])),
+    }
+
+    # GAN-INT: halfway between the label captions of d and d + 1, fixed latents per pair.
+    endpoints = model.embed_text([data.label_caption(d) for d in range(10)])
+    first = np.repeat(np.arange(10), num_per_caption)
+    second = (first + 1) % 10
+    middle = 0.5 * (endpoints[first] + endpoints[second])
+    z = model.draw_latents(len(first), seed + 1)["z"]
+    halfway = np.asarray(model.sampler([z, tf.constant(middle)], training=False))
+    read_halfway = read(halfway)
+    metrics["interpolation_midpoint_accuracy"] = float(np.mean(
+        (read_halfway == first) | (read_halfway == second)))
+
+    # The matching-aware discriminator: right caption above a caption of another digit.
+    real, right_texts, labels = data.caption_examples(200, "test", seed=seed)
+    rng = np.random.default_rng(seed)
+    wrong_digits = (labels + rng.integers(1, 10, len(labels))) % 10
+    wrong_texts = [data.label_caption(d) for d in wrong_digits]
+    scores = [np.asarray(model.discriminator(
+        [tf.constant(real), model.text_encoder(data.tokenize(captions), training=False)],
+        training=False)).reshape(-1) for captions in (right_texts, wrong_texts)]
+    metrics["matching_accuracy"] = float(np.mean(scores[0] > scores[1]))
+    metrics["num_images"] = int(len(images))
     return metrics

@@ -23,7 +23,19 @@ SavedModel signatures:
 
 Image-to-image models (pix2pix) serve `serving_default` only: source `images` uint8
 `[None, H, W, C]` to `images` uint8; they have no `.int8.tflite` (the card's
-`skipped_formats` gives the reason, `ImageToImageModel.int8_skip_reason`).
+`skipped_formats` gives the reason, `ImageToImageModel.int8_skip_reason`). CycleGAN
+serves both directions: `a_to_b` (the same as `serving_default`, `<name>.tflite`) and
+`b_to_a` (`<name>.b_to_a.tflite`); the card's `description` of each signature and
+file says which is which (`signature_descriptions()`).
+
+Text-to-image models (text2image) serve `serving_default` with `text` tf.string `[None]`
+and `z`, and `sample` with `text` used in turn. String ops are not LiteRT builtins, so
+`tflite_signatures()` leaves `serving_default` out: the `.tflite` files hold
+`generate_from_tokens` (`token_ids` int32 `[None, 48]`, `z`), and the export writes the
+vocabulary beside them (`vocab.txt`, from `export_files()`, listed under the card's
+`files`) with the tokenization rules in the card (`inputs.text.tokenizer`). `verify`
+tokenizes its captions with that file, as a client would (`litert_inputs`), and checks
+the token signature and its `.tflite` files against `serving_default`.
 
 The `.tflite` files hold `serving_default` (stateless random ops are not LiteRT
 builtins); clients draw `z` themselves as `model_card.json` describes. Nothing here is
@@ -336,7 +348,8 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
         staged_model = os.path.join(staging, version)
         write_saved_model(model, staged_model)
         loaded = tf.saved_model.load(staged_model)
-        signatures = {key: _signature_io(function)
+        descriptions = model.signature_descriptions()
+        signatures = {key: {**_signature_io(function), **_description(descriptions, key)}
                       for key, function in sorted(loaded.signatures.items())}
         skipped = {}
         if "int8" in formats and model.int8_skip_reason:
@@ -346,12 +359,17 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
         tflite_card = {}
         for signature in model.tflite_signatures():
             for fmt in formats:
+                calibration = representative
                 if fmt == "int8" and signature != TFLITE_SIGNATURE:
-                    continue  # calibration data exists for the generator's inputs only
+                    # Further signatures get an int8 file only where the model gives
+                    # calibration inputs for them (text2image's token ids, not `encode`).
+                    calibration = model.calibration_inputs(signature)
+                    if calibration is None:
+                        continue
                 file = tflite_file_name(name, signature, fmt)
                 try:
                     payload = convert_to_tflite(staged_model, signature, quantization=fmt,
-                                                representative=representative)
+                                                representative=calibration)
                 except Exception as error:  # the converter raises its own ConverterError
                     if fmt != "int8":
                         raise
@@ -366,7 +384,13 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
                 with open(os.path.join(staging, file), "wb") as handle:
                     handle.write(payload)
                 tflite_card[file] = {"format": fmt, "bytes": len(payload),
-                                     "signature": signature, **_tflite_io(payload, signature)}
+                                     "signature": signature,
+                                     **_description(descriptions, signature),
+                                     **_tflite_io(payload, signature)}
+        files = model.export_files()  # e.g. text2image's vocab.txt, staged like the rest
+        for file, payload in files.items():
+            with open(os.path.join(staging, file), "wb") as handle:
+                handle.write(payload)
         card = {
             "name": name,
             "variant": type(model).__name__,
@@ -380,6 +404,8 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
             "saved_model": {"version": int(version), "path": version,
                             "bytes": _dir_bytes(staged_model), "signatures": signatures},
             "tflite": tflite_card,
+            **({"files": {file: {"bytes": len(payload)} for file, payload in files.items()}}
+               if files else {}),
             **({"skipped_formats": skipped} if skipped else {}),
             "versions": library_versions(),
             **(extra_card or {}),
@@ -402,7 +428,8 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
                     + "; ".join(report["problems"])
                 )
 
-        # Into place: the version directory, then the .tflite files, then the card.
+        # Into place: the version directory, then the .tflite and other files, then the
+        # card.
         if os.path.exists(saved_model_dir):
             os.replace(saved_model_dir, os.path.join(staging, "retired"))
         os.replace(staged_model, saved_model_dir)
@@ -411,6 +438,9 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
             key = _path_key(entry)
             paths[key] = os.path.join(export_dir, file)
             os.replace(os.path.join(staging, file), paths[key])
+        for file in files:
+            paths.setdefault("files", {})[file] = os.path.join(export_dir, file)
+            os.replace(os.path.join(staging, file), paths["files"][file])
         paths["model_card"] = os.path.join(export_dir, "model_card.json")
         os.replace(staged_card, paths["model_card"])
         paths["verification"] = report
@@ -422,9 +452,16 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
         for file, entry in tflite_card.items():
             print(f"Exported LiteRT {entry['format']} model of `{entry['signature']}` to "
                   f"{paths[_path_key(entry)]} ({entry['bytes'] / 1024:.0f} KiB)")
+        for file, path in paths.get("files", {}).items():
+            print(f"Exported {file} to {path}")
         if report:
             print(format_report(report))
     return paths
+
+
+def _description(descriptions, signature):
+    """`{"description": ...}` for a signature the model describes, else `{}`."""
+    return {"description": descriptions[signature]} if signature in descriptions else {}
 
 
 def _path_key(entry):
@@ -489,9 +526,55 @@ def draw_inputs(distributions, batch_size, seed=0, label=None):
             else:
                 values = np.arange(batch_size) % entry["num_values"]
             inputs[key] = np.asarray(values, np.int32).reshape(shape)
+        elif kind == "text":
+            # Captions of text-to-image models: the card's examples in turn.
+            examples = entry["examples"]
+            inputs[key] = np.array([examples[i % len(examples)] for i in range(batch_size)],
+                                   dtype=object)
         else:
             raise ValueError(f"Unknown distribution {kind!r} for input {key!r}.")
     return inputs
+
+
+def read_vocabulary(path):
+    """The tokens of a vocabulary file as export writes it (one token per line, line
+    number = id; a line may be a single space, so only the newline is stripped)."""
+    with open(path, encoding="utf-8") as handle:
+        lines = handle.read().split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def tokenize_with_vocabulary(texts, tokenizer, vocabulary):
+    """Token ids of captions as a LiteRT client makes them, from the model card's
+    `tokenizer` entry and the vocabulary file's tokens (`read_vocabulary`), without the
+    model's code: one id per character, ASCII letters lowercased, characters not in the
+    vocabulary `unknown_id`, rows padded with `padding_id` to `max_length`.
+
+    Returns:
+        int32 numpy array `[len(texts), max_length]`.
+
+    Raises:
+        ValueError: for a caption that is empty or longer than `max_length`.
+    """
+    ids = {token: index for index, token in enumerate(vocabulary)}
+    max_length = tokenizer["max_length"]
+    tokens = np.full((len(texts), max_length), tokenizer["padding_id"], np.int32)
+    for row, text in enumerate(texts):
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        if not 0 < len(text) <= max_length:
+            raise ValueError(f"A caption must have 1 to {max_length} characters. "
+                             f"Received: text={text!r}")
+        for column, character in enumerate(text):
+            if tokenizer.get("lowercase") == "ascii" and "A" <= character <= "Z":
+                character = character.lower()
+            tokens[row, column] = ids.get(character, tokenizer["unknown_id"])
+    return tokens
+
+
+def _tokenizers(card):
+    """`{token input: (text input, tokenizer)}` of the card's text inputs."""
+    return {entry["tokenizer"]["input"]: (key, entry["tokenizer"])
+            for key, entry in card["inputs"].items() if "tokenizer" in entry}
 
 
 def card_input_distributions(card, signature="serving_default"):
@@ -567,8 +650,34 @@ def compare_exports(paths, inputs):
         difference in uint8 levels.
     """
     saved = run_saved_model(paths["saved_model"], inputs)["images"]
-    lite = run_tflite(paths.get("float32") or paths["tflite"], inputs)["images"]
+    lite_path, signature, lite_inputs = paths.get("float32") or paths.get("tflite"), \
+        TFLITE_SIGNATURE, inputs
+    if lite_path is None and "model_card" in paths:
+        # `serving_default` takes strings and is not converted (text2image): run the
+        # token signature, with token ids made from the texts as a LiteRT client does.
+        export_dir = os.path.dirname(paths["model_card"])
+        signature, lite_inputs = litert_inputs(load_model_card(export_dir), export_dir, inputs)
+        lite_path = tflite_paths(export_dir, signature)["float32"]
+    lite = run_tflite(lite_path, lite_inputs, signature)["images"]
     return {"saved_model": saved, "tflite": lite, "max_abs_diff": _level_diff(saved, lite)[0]}
+
+
+def litert_inputs(card, export_dir, inputs):
+    """The `.tflite` signature that takes the place of a string `serving_default`, and
+    its inputs made from serving inputs: each text input tokenized with the export's
+    vocabulary file as the card's `tokenizer` says, the other inputs as they are.
+
+    Returns:
+        `(signature, inputs)`; `(serving_default, inputs)` for a card without text inputs.
+    """
+    signature, converted = TFLITE_SIGNATURE, dict(inputs)
+    for token_key, (text_key, tokenizer) in _tokenizers(card).items():
+        vocabulary = read_vocabulary(os.path.join(os.fspath(export_dir),
+                                                  tokenizer["vocabulary"]))
+        converted[token_key] = tokenize_with_vocabulary(converted.pop(text_key), tokenizer,
+                                                        vocabulary)
+        signature = tokenizer["signature"]
+    return signature, converted
 
 
 def _level_diff(a, b):
@@ -637,6 +746,10 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
         sample_inputs = {"num_images": np.int32(num_images), "seed": np.int32(seed)}
         if "label" in card["inputs"]:
             sample_inputs["label"] = np.arange(card["num_classes"], dtype=np.int32)
+        # Captions (text2image), like labels, are used in turn.
+        texts = {key: np.array(entry["examples"], dtype=object)
+                 for key, entry in card["inputs"].items() if entry["distribution"] == "text"}
+        sample_inputs.update(texts)
         first = run_saved_model(loaded, sample_inputs, "sample")
         second = run_saved_model(loaded, sample_inputs, "sample")
         if not np.all(np.isfinite(first["images_float"])):
@@ -646,6 +759,8 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
         replay = {key: first[key] for key in card["inputs"] if key in first}
         if "label" in sample_inputs:
             replay["label"] = np.arange(num_images, dtype=np.int32) % card["num_classes"]
+        for key, values in texts.items():
+            replay[key] = values[np.arange(num_images) % len(values)]
         replayed = run_saved_model(loaded, replay)["images"]
         if _level_diff(replayed, first["images"])[0] > 1:
             problems.append("`sample` images differ from serving_default on its latents")
@@ -653,7 +768,7 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
     for signature in sorted({entry.get("signature", TFLITE_SIGNATURE)
                              for entry in card.get("tflite", {}).values()} - {TFLITE_SIGNATURE}):
         _verify_signature(loaded, card, signature, export_dir, reference, latency_runs,
-                          artifacts, problems)
+                          artifacts, problems, seed=seed)
 
     for fmt, path in sorted(tflite_paths(export_dir).items()):
         entry = {"format": fmt, "bytes": os.path.getsize(path)}
@@ -683,22 +798,29 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
             "artifacts": artifacts}
 
 
-def signature_inputs(card, signature, images, seed=0):
+def signature_inputs(card, signature, images, seed=0, export_dir=None):
     """Example inputs of a further signature (`encode`, ...) from its card entry: a
-    uint8 image input gets `images` (the generator's own), the others are drawn as
-    the card's `inputs` describe.
+    uint8 image input gets `images` (the generator's own), token ids (text2image's
+    `token_ids`) the drawn texts tokenized with `export_dir`'s vocabulary file as the
+    card's `tokenizer` says, the others are drawn as the card's `inputs` describe.
 
     Raises:
         ValueError: for an input the card gives no way to fill.
     """
     specs = card["saved_model"]["signatures"][signature]["inputs"]
     drawn = draw_inputs(card_input_distributions(card), len(images), seed)
+    tokenizers = _tokenizers(card)
     inputs = {}
     for key, spec in specs.items():
         if spec["dtype"] == "uint8" and len(spec["shape"]) == 4:
             inputs[key] = images
         elif key in drawn:
             inputs[key] = drawn[key]
+        elif key in tokenizers and export_dir is not None:
+            text_key, tokenizer = tokenizers[key]
+            vocabulary = read_vocabulary(os.path.join(os.fspath(export_dir),
+                                                      tokenizer["vocabulary"]))
+            inputs[key] = tokenize_with_vocabulary(drawn[text_key], tokenizer, vocabulary)
         else:
             raise ValueError(f"Cannot make an example of input {key!r} of signature "
                              f"{signature!r}.")
@@ -722,14 +844,22 @@ def _output_diff(expected, actual):
 
 
 def _verify_signature(loaded, card, signature, export_dir, images, latency_runs, artifacts,
-                      problems):
-    """Checks the `.tflite` files of a further signature against the SavedModel's."""
+                      problems, seed=0):
+    """Checks the `.tflite` files of a further signature against the SavedModel's, and a
+    token signature (text2image's) against `serving_default` on the same texts: its
+    token ids made with the vocabulary file, as a LiteRT client makes them."""
     try:
-        inputs = signature_inputs(card, signature, images)
-    except (KeyError, ValueError) as error:
+        inputs = signature_inputs(card, signature, images, seed, export_dir)
+    except (KeyError, ValueError, OSError) as error:
         problems.append(f"signature {signature!r}: {error}")
         return
     expected = run_saved_model(loaded, inputs, signature)
+    if set(inputs) & set(_tokenizers(card)) and "images" in expected:
+        worst = _level_diff(expected["images"], images)[0]
+        if worst > 1:
+            problems.append(f"the SavedModel's {signature!r} differs from serving_default on "
+                            f"the same texts by {worst} levels: the vocabulary file does not "
+                            "tokenize as the graph does")
     one = {key: value[:1] for key, value in inputs.items()}
     for fmt, path in sorted(tflite_paths(export_dir, signature).items()):
         entry = {"format": fmt, "signature": signature, "bytes": os.path.getsize(path),
@@ -794,6 +924,10 @@ class ExportedTranslator:
         signature: The signature to run; default `serving_default`. A further
             image-in, image-out signature (CycleGAN's `b_to_a`) works alike.
 
+    An export with both `a_to_b` and `b_to_a` signatures (CycleGAN) is
+    `cycle_consistent`: `translate(images, direction="b_to_a")` runs the other
+    direction's signature (and `.tflite` file), so `evaluation.cycle_metrics` takes it.
+
     Raises:
         FileNotFoundError: for a directory without a model card or the asked file.
         ValueError: for an export whose signature does not take uint8 images to uint8
@@ -824,34 +958,49 @@ class ExportedTranslator:
                 "alone. Evaluate its samples instead.")
         self.source_shape = tuple(spec_in["shape"][1:])
         self.image_shape = tuple(spec_out["shape"][1:])
-        if format == "saved_model":
-            self._saved_model = tf.saved_model.load(latest_saved_model(export_dir))
-            self._run = lambda images: run_saved_model(self._saved_model, {"images": images},
-                                                       signature)["images"]
-        else:
-            paths = tflite_paths(export_dir, signature)
-            if format not in paths:
-                raise FileNotFoundError(
-                    f"No {format} .tflite file of {signature!r} in {export_dir}; found "
-                    f"{sorted(paths) or 'none'}. Received: format={format!r}")
-            interpreter = _litert_interpreter(model_path=paths[format])
-            self._run = lambda images: run_tflite(interpreter, {"images": images},
-                                                  signature)["images"]
+        self.cycle_consistent = {"a_to_b", "b_to_a"} <= set(signatures)
+        self._saved_model = (tf.saved_model.load(latest_saved_model(export_dir))
+                             if format == "saved_model" else None)
+        self._runners = {signature: self._runner(export_dir, signature)}
+        if self.cycle_consistent:
+            self._runners["b_to_a"] = self._runner(export_dir, "b_to_a")
 
-    def translate(self, images, batch_size=256, training=False):
+    def _runner(self, export_dir, signature):
+        """A function from uint8 images to the signature's uint8 `images`."""
+        if self._saved_model is not None:
+            return lambda images: run_saved_model(self._saved_model, {"images": images},
+                                                  signature)["images"]
+        paths = tflite_paths(export_dir, signature)
+        if self.format not in paths:
+            raise FileNotFoundError(
+                f"No {self.format} .tflite file of {signature!r} in {export_dir}; found "
+                f"{sorted(paths) or 'none'}. Received: format={self.format!r}")
+        interpreter = _litert_interpreter(model_path=paths[self.format])
+        return lambda images: run_tflite(interpreter, {"images": images}, signature)["images"]
+
+    def translate(self, images, batch_size=256, training=False, direction=None):
         """Translates sources, uint8 or float in [-1, 1] `[n, *source_shape]`, through
         the exported file; returns float32 `[n, *image_shape]` in [-1, 1] (the served
-        uint8 images rescaled, so values are multiples of 1/127.5)."""
+        uint8 images rescaled, so values are multiples of 1/127.5). `direction=
+        "b_to_a"` runs a cycle-consistent export's other direction (its inputs have
+        `image_shape`)."""
         del training  # an export runs in inference mode
+        if direction not in (None, "a_to_b", "b_to_a") or (
+                direction == "b_to_a" and not self.cycle_consistent):
+            choices = "None, 'a_to_b' or 'b_to_a'" if self.cycle_consistent else "None"
+            raise ValueError(f"`direction` must be {choices} for {self.name}. Received: "
+                             f"direction={direction!r}")
+        run = self._runners["b_to_a" if direction == "b_to_a" else self.signature]
+        shape = self.image_shape if direction == "b_to_a" else self.source_shape
         images = np.asarray(images)
-        if images.ndim != 4 or tuple(images.shape[1:]) != self.source_shape:
-            raise ValueError(f"`images` must have shape [n, {', '.join(map(str, self.source_shape))}]. "
+        if images.ndim != 4 or tuple(images.shape[1:]) != shape:
+            raise ValueError(f"`images` must have shape [n, {', '.join(map(str, shape))}]. "
                              f"Received: images with shape {images.shape}")
         if images.dtype != np.uint8:
             from kerasgan.images import to_uint8  # the rounding the models' serving uses
 
             images = np.asarray(to_uint8(images))
-        outputs = [self._run(images[start:start + batch_size])
+        outputs = [run(images[start:start + batch_size])
                    for start in range(0, len(images), batch_size)]
         return np.concatenate(outputs).astype(np.float32) / 127.5 - 1.0
 

@@ -93,6 +93,28 @@ def non_saturating_generator_loss(fake_logits):
     return sigmoid_cross_entropy(fake_logits, 1.0)
 
 
+def matching_aware_discriminator_loss(real_logits, fake_logits, wrong_logits,
+                                      real_target=1.0):
+    """The matching-aware discriminator loss of GAN-CLS (Reed et al. 2016, Algorithm 1):
+    `-log D(x, h) - (log(1 - D(x, h_wrong)) + log(1 - D(G(z, h), h))) / 2`.
+
+    D must call a real image with its own text real, and both a real image with a text
+    that does not describe it and a generated image with its text fake; the two fake
+    terms share the fake half of the loss (weights 1/2 each), as in the paper.
+
+    Args:
+        real_logits: D's logits on real images with their right texts.
+        fake_logits: D's logits on generated images with the texts they were made from.
+        wrong_logits: D's logits on real images with mismatching texts.
+        real_target: Target of the real term; one-sided label smoothing lowers it.
+
+    Returns:
+        A scalar tensor.
+    """
+    return sigmoid_cross_entropy(real_logits, real_target) + 0.5 * (
+        sigmoid_cross_entropy(wrong_logits, 0.0) + sigmoid_cross_entropy(fake_logits, 0.0))
+
+
 GENERATOR_LOSSES = {
     "minimax": minimax_generator_loss,
     "non_saturating": non_saturating_generator_loss,

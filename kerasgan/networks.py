@@ -21,6 +21,18 @@ def dcgan_initializer():
     return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
 
 
+def instance_normalization(name=None):
+    """Instance normalization (Ulyanov et al. 2016, https://arxiv.org/abs/1607.08022):
+    each image's channels normalized over their own height and width, with a learned
+    scale and offset per channel, the same in training and inference.
+
+    `keras.layers.GroupNormalization` with one group per channel; it converts to LiteRT
+    builtins (MEAN, SQUARE, RSQRT, ...). `epsilon=1e-5`, PyTorch's, which CycleGAN's
+    code trained with.
+    """
+    return layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
+
+
 def _latent_and_label_inputs(latent_dim, num_classes, embedding_dim):
     z = keras.Input(shape=(latent_dim,), name="z")
     if not num_classes:

@@ -252,6 +252,10 @@ def build_model(config):
                  if model.image_input else "images (e.g. 'digits' or a tfds image dataset)")
         raise ValueError(f"Model {config['model']!r} trains on {needs}. Received: "
                          f"dataset={config['dataset']!r}")
+    if data.is_caption_dataset(config["dataset"]) and not model.text_input:
+        raise ValueError(f"Dataset {config['dataset']!r} pairs images with captions, which "
+                         f"only text-to-image models (text2image) take. Received: "
+                         f"model={config['model']!r}")
     if config.get("mixed_precision"):
         for name in model.network_names:
             float32_outputs(getattr(model, name))
@@ -302,7 +306,8 @@ def compile_model(model, config):
 
 def training_dataset(config, model):
     """The config's train split, at the model's image size, repeated if steps are fixed:
-    `(images, labels)` batches, or `(sources, targets)` for a pair dataset."""
+    `(images, labels)` batches, `(sources, targets)` for a pair dataset, or
+    `(images, {"tokens", "label"})` for a caption dataset (`data.load_captions`)."""
     if data.is_pair_dataset(config["dataset"]):
         return data.load_pairs(
             config["dataset"],

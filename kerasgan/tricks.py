@@ -46,13 +46,20 @@ class ReplayBuffer(keras.layers.Layer):
         image_shape: `(height, width, channels)` of the images.
         fraction: Share of each fake batch replaced by buffered images, in (0, 1].
         with_labels: Also store the fakes' class labels (conditional models).
+        per_image: Replace each row independently with probability `fraction`
+            (among rows that can be replaced: once the buffer holds anything) instead
+            of the first `round(fraction * batch)` rows. Zhu et al. 2017's image pool
+            draws this way, which also replays with batches of one, where the fixed
+            share rounds to zero.
     """
 
-    def __init__(self, size, image_shape, fraction=0.5, with_labels=False, **kwargs):
+    def __init__(self, size, image_shape, fraction=0.5, with_labels=False, per_image=False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.size = validation.check_positive_int("replay_buffer_size", size)
         self.fraction = validation.check_fraction("replay_fraction", fraction,
                                                   upper_inclusive=True)
+        self.per_image = bool(per_image)
         self.images = _state(keras.ops.zeros((self.size, *image_shape)), "images", "float32")
         self.labels = (_state(keras.ops.zeros((self.size,), "int32"), "labels", "int32")
                        if with_labels else None)
@@ -71,18 +78,25 @@ class ReplayBuffer(keras.layers.Layer):
 
         Returns:
             `(images, labels)`: the first `round(fraction * batch)` rows (at most as
-            many as are stored) replaced by random buffered fakes and their labels.
-            No gradient flows into buffered rows.
+            many as are stored; with `per_image`, each row with probability
+            `fraction` once anything is stored) replaced by random buffered fakes and
+            their labels. No gradient flows into buffered rows.
         """
         fake_images = tf.cast(fake_images, self.images.dtype)
         batch = tf.shape(fake_images)[0]
         count = self.count.value
-        replaced = tf.minimum(
-            tf.cast(tf.round(self.fraction * tf.cast(batch, tf.float32)), tf.int32), count)
         read_seed, write_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
         slots = tf.random.stateless_uniform([batch], read_seed, 0, tf.maximum(count, 1),
                                             dtype=tf.int32, alg="philox")
-        from_buffer = tf.range(batch) < replaced
+        if self.per_image:
+            # A stream of its own (folded from the seed): the slot draws stay as they are.
+            coins = tf.random.stateless_uniform(
+                [batch], tf.random.experimental.stateless_fold_in(seed, 2), alg="philox")
+            from_buffer = (coins < self.fraction) & (count > 0)
+        else:
+            replaced = tf.minimum(
+                tf.cast(tf.round(self.fraction * tf.cast(batch, tf.float32)), tf.int32), count)
+            from_buffer = tf.range(batch) < replaced
         images = tf.where(from_buffer[:, None, None, None],
                           tf.gather(self.images.value, slots), fake_images)
         mixed_labels = labels

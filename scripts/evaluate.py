@@ -23,7 +23,9 @@ Image-to-image generators (pix2pix, SRGAN, ...) translate the held-out sources o
 pair dataset instead (the one they were trained on, from the model card, unless
 --dataset names another), and the translations are measured against the targets:
 translation L1, Frechet distance and the rest of the distribution metrics, class
-agreement, and for upsampling models PSNR / SSIM next to bicubic upsampling. An export
+agreement, for upsampling models PSNR / SSIM next to bicubic upsampling, and for
+unpaired translators (CycleGAN) the cycle-reconstruction L1 both ways in place of the
+per-pair numbers (`kerasgan.evaluation.image_to_image_metrics`). An export
 is measured through its own files (`kerasgan.export.ExportedTranslator`); --format
 picks the SavedModel or one of its `.tflite` files:
 
@@ -220,12 +222,8 @@ def _evaluate_translations(model, dataset, description, extractor):
                          f"--dataset={dataset}")
     print(f"Translating {len(sources)} {dataset}/{FLAGS.split} sources with {description}, "
           f"features={extractor.name}")
-    metrics = evaluation.translation_metrics(model, sources, targets, features=extractor,
-                                             batch_size=FLAGS.batch_size, seed=FLAGS.seed)
-    low, high = model.source_shape[:2], model.image_shape[:2]
-    if all(a <= b for a, b in zip(low, high)) and any(a < b for a, b in zip(low, high)):
-        metrics.update(evaluation.super_resolution_metrics(model, sources, targets,
-                                                           batch_size=FLAGS.batch_size))
+    metrics = evaluation.image_to_image_metrics(model, sources, targets, features=extractor,
+                                                batch_size=FLAGS.batch_size, seed=FLAGS.seed)
     return metrics, len(targets)
 
 

@@ -23,6 +23,13 @@ translation, target) triplets, or your own sources with --inputs (a `.npy` uint8
 
     python scripts/sample.py --export_dir=exported/pix2pix_digits --format=float16 \
         --num_images=16 --out=translations.png
+
+Text-to-image exports (text2image) draw from captions, used in turn (default: one
+caption per digit from the model card's examples); the `.tflite` files run on token ids
+made with the export's `vocab.txt`:
+
+    python scripts/sample.py --export_dir=exported/text2image_digits --format=float32 \
+        --text="the digit 7 written thickly" --text="a handwritten two" --out=captions.png
 """
 
 import sys
@@ -44,6 +51,8 @@ flags.DEFINE_integer("columns", None, "Grid columns; default: the number of clas
 flags.DEFINE_string("inputs", None, "Image-to-image exports: source images to translate, "
                     "a .npy uint8 [N, H, W, C] array, a PNG or a directory of PNGs; default: "
                     "held-out sources of the dataset the model trained on.")
+flags.DEFINE_multi_string("text", None, "Text-to-image exports: a caption (repeatable), "
+                          "used in turn; default: one example caption per class.")
 flags.DEFINE_string("out", "samples.png", "PNG to write.")
 flags.mark_flag_as_required("export_dir")
 
@@ -59,25 +68,55 @@ def _check_label(card):
         raise ValueError(f"--label must be in [0, {num_classes}). Received: --label={FLAGS.label}")
 
 
+def _text_input(card):
+    """The name of the export's caption input (text2image's `text`), or None."""
+    return next((key for key, entry in card["inputs"].items()
+                 if entry["distribution"] == "text"), None)
+
+
+def _captions(card):
+    """The --text captions, or one example caption per class from the card."""
+    if FLAGS.label is not None:
+        raise ValueError(f"{card['name']} draws from captions: pass --text instead of "
+                         f"--label (received --label={FLAGS.label}).")
+    entry = card["inputs"][_text_input(card)]
+    max_length = entry.get("tokenizer", {}).get("max_length", float("inf"))
+    for text in FLAGS.text or []:
+        if not 0 < len(text) <= max_length:
+            raise ValueError(f"A caption must have 1 to {max_length} characters. "
+                             f"Received: --text={text!r}")
+    return FLAGS.text or entry["examples"][:card.get("num_classes") or len(entry["examples"])]
+
+
 def _draw(export_dir, card):
     import numpy as np
 
     from kerasgan import export
 
+    text_key = _text_input(card)
+    if text_key:
+        captions = np.array(_captions(card), object)
     if FLAGS.format == "saved_model":
         inputs = {"num_images": np.int32(FLAGS.num_images), "seed": np.int32(FLAGS.seed)}
-        if card.get("num_classes"):
+        if text_key:
+            inputs[text_key] = captions
+        elif card.get("num_classes"):
             inputs["label"] = (np.array([FLAGS.label], np.int32) if FLAGS.label is not None
                                else np.arange(card["num_classes"], dtype=np.int32))
         return export.run_saved_model(export.latest_saved_model(export_dir), inputs,
                                       "sample")["images"]
-    paths = export.tflite_paths(export_dir)
+    inputs = export.draw_inputs(export.card_input_distributions(card), FLAGS.num_images,
+                                FLAGS.seed, label=None if text_key else FLAGS.label)
+    signature = export.TFLITE_SIGNATURE
+    if text_key:
+        # The .tflite files take token ids: tokenize as the card says, with vocab.txt.
+        inputs[text_key] = captions[np.arange(FLAGS.num_images) % len(captions)]
+        signature, inputs = export.litert_inputs(card, export_dir, inputs)
+    paths = export.tflite_paths(export_dir, signature)
     if FLAGS.format not in paths:
         raise FileNotFoundError(f"No {FLAGS.format} .tflite file in {export_dir}; found "
                                 f"{sorted(paths) or 'none'}.")
-    inputs = export.draw_inputs(export.card_input_distributions(card), FLAGS.num_images,
-                                FLAGS.seed, label=FLAGS.label)
-    return export.run_tflite(paths[FLAGS.format], inputs)["images"]
+    return export.run_tflite(paths[FLAGS.format], inputs, signature)["images"]
 
 
 def _is_image_to_image(card):
@@ -164,7 +203,9 @@ def main(argv):
             grid_images = _draw(FLAGS.export_dir, card)
     except (ValueError, FileNotFoundError) as error:
         sys.exit(f"sample.py: error: {error}")
-    if columns is None and card.get("num_classes") and FLAGS.label is None:
+    if columns is None and _text_input(card):
+        columns = min(len(_captions(card)), len(grid_images))  # one caption per column
+    elif columns is None and card.get("num_classes") and FLAGS.label is None:
         columns = card["num_classes"]
     images.write_png(FLAGS.out, images.make_grid(grid_images, columns=columns))
     what = ("images side by side (source, translation, target)" if _is_image_to_image(card)

@@ -19,6 +19,12 @@ An image-to-image model (pix2pix) trains on its pairs, `digits_edges`, by defaul
     python scripts/train.py --model=pix2pix --epochs=1 --steps_per_epoch=2 --batch_size=8 \
         --workdir=runs/pix2pix --export_dir=exported/pix2pix_digits_edges
 
+A text-to-image model (text2image) trains on captioned digits, `digits_captions`, by
+default, and also exports `vocab.txt` for its token-id `.tflite` files:
+
+    python scripts/train.py --model=text2image --epochs=1 --steps_per_epoch=2 --batch_size=8 \
+        --workdir=runs/text2image --export_dir=exported/text2image_digits_captions
+
 With training tricks (README, Training tricks), as model options:
 
     python scripts/train.py --recipe=zoo/dcgan_digits.py --model_option=ema_decay=0.999 \
@@ -45,7 +51,8 @@ flags.DEFINE_string("recipe", None, "Recipe file, e.g. zoo/dcgan_digits.py.")
 flags.DEFINE_string("model", None, "Registered model name, e.g. dcgan (see --list_models).")
 flags.DEFINE_string("dataset", None, "'digits' (embedded), a tfds name, e.g. mnist, or "
                     "image pairs for image-to-image models, e.g. digits_edges; default: "
-                    "the model's (digits; digits_edges for pix2pix).")
+                    "the model's (digits; digits_edges for pix2pix; digits_captions for "
+                    "text2image).")
 flags.DEFINE_string("data_dir", None, "tfds data directory.")
 flags.DEFINE_integer("image_size", None, "Image side; default: the model's (32).")
 flags.DEFINE_integer("epochs", None, "Epochs to train.")

@@ -84,31 +84,17 @@ def _label_accuracy(model, extractor, num_samples, seed):
     return float(np.mean(np.argmax(logits, axis=-1) == labels))
 
 
-def _is_super_resolution(model):
-    """Whether an image-to-image model upsamples: it says so (`super_resolution`), or
-    its sources are smaller than its outputs."""
-    if getattr(model, "super_resolution", False):
-        return True
-    if not model.image_input:
-        return False
-    sides = list(zip(model.source_shape[:2], model.image_shape[:2]))
-    return all(low <= high for low, high in sides) and any(low < high for low, high in sides)
-
-
 def _measure(model, real_stats, extractor, held_out, dataset=None):
     from kerasgan import data, evaluation
 
     if model.image_input:
-        # Image-to-image models (pix2pix): translations of the held-out sources of
-        # their dataset against the targets, per pair (L1) and as a distribution.
+        # Image-to-image models: translations of the held-out sources of their dataset
+        # against the targets (per pair and as a distribution), PSNR/SSIM for
+        # upsamplers, cycle error for unpaired translators.
         sources, targets = data.load_pair_arrays(dataset or model.default_dataset, "test",
                                                  image_size=model.image_shape[0])
-        metrics = evaluation.translation_metrics(model, sources, targets, features=extractor,
+        return evaluation.image_to_image_metrics(model, sources, targets, features=extractor,
                                                  seed=FLAGS.seed)
-        if _is_super_resolution(model):
-            # Upsampling models (SRGAN): PSNR and SSIM of G(x) and of bicubic upsampling.
-            metrics.update(evaluation.super_resolution_metrics(model, sources, targets))
-        return metrics
     metrics = evaluation.evaluate_generator(
         evaluation.model_generate_fn(model, FLAGS.seed), real_stats, FLAGS.num_samples,
         features=extractor, seed=FLAGS.seed)
@@ -120,6 +106,10 @@ def _measure(model, real_stats, extractor, held_out, dataset=None):
         agreement = evaluation.reconstruction_agreement(model, *held_out, features=extractor)
         metrics["reconstruction_accuracy"] = agreement["reconstruction_accuracy"]
         metrics["reconstruction_l1"] = agreement["pixel_l1"]
+    if model.text_input:
+        # Text-to-image models (text2image): is the digit a caption names drawn?
+        metrics.update(evaluation.text_to_image_metrics(model, features=extractor,
+                                                        seed=FLAGS.seed))
     return metrics
 
 
@@ -160,10 +150,20 @@ def _super_resolution_cell(metrics):
             f"({_fmt(metrics.get('bicubic_psnr'), 1)} / {_fmt(metrics.get('bicubic_ssim'), 3)})")
 
 
+def _cycle_cell(metrics):
+    """`cycle L1 A / B (label agreement A->B / B->A)`, or "-" for models without them."""
+    if metrics.get("cycle_l1_a") is None:
+        return "-"
+    return (f"{_fmt(metrics['cycle_l1_a'], 3)} / {_fmt(metrics['cycle_l1_b'], 3)} "
+            f"({_fmt(metrics.get('label_agreement_a_to_b'))} / "
+            f"{_fmt(metrics.get('label_agreement_b_to_a'))})")
+
+
 def _readme(results):
     header = ("| recipe | Frechet distance | KID | precision | recall | modes covered "
               "| mode KL | label accuracy | reconstruction accuracy | translation L1 "
-              "| PSNR / SSIM (bicubic) | steps "
+              "| PSNR / SSIM (bicubic) | cycle L1 A / B (label agreement) "
+              "| caption accuracy | steps "
               "| train time | samples |")
     lines = [
         "# Zoo results",
@@ -180,6 +180,14 @@ def _readme(results):
         "Super-resolution models (SRGAN) also give PSNR (dB) / SSIM of their uint8 outputs",
         "against the high-resolution targets, with bicubic upsampling's in parentheses",
         "(`kerasgan.evaluation.super_resolution_metrics`).",
+        "Unpaired translators (CycleGAN) compare their translations of held-out domain A",
+        "images with held-out domain B images as distributions only, and give the cycle",
+        "L1 `|F(G(a)) - a|` / `|G(F(b)) - b|` with, in parentheses, the share of",
+        "translations the classifier reads as their input's digit, A->B / B->A",
+        "(`kerasgan.evaluation.cycle_metrics`).",
+        "Text-to-image models (text2image) give the caption accuracy: the share of images",
+        "drawn from every template caption of every digit that the classifier reads as",
+        "the digit the caption names (`kerasgan.evaluation.text_to_image_metrics`).",
         "The first row is the floor: real train",
         "images in the generator's place. Train times are wall-clock seconds of `fit` on",
         "the machine named in `results.json` and depend on its load.",
@@ -202,6 +210,7 @@ def _readme(results):
             f"{_fmt(m.get('mode_kl'), 3)} | {_fmt(m.get('label_accuracy'))} | "
             f"{_fmt(m.get('reconstruction_accuracy'))} | "
             f"{_fmt(m.get('translation_l1'), 3)} | {_super_resolution_cell(m)} | "
+            f"{_cycle_cell(m)} | {_fmt(m.get('caption_accuracy'))} | "
             f"{row.get('steps', '-')} | "
             f"{_fmt(row.get('train_seconds'), 0) + ' s' if row.get('train_seconds') else '-'} "
             f"| {sample} |"

@@ -22,6 +22,10 @@ import kerasgan  # noqa: E402
 from kerasgan.registry import model_defaults  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Seconds a test waits for a script it runs (train.py, bench.py, ...): a guard against a
+# hung process, not a speed check. On a loaded 2-core CI machine, with the other test
+# process busy, a smoke run that takes 40 s alone can take several minutes.
+SUBPROCESS_TIMEOUT = 1200
 LATENT_DIM = 8
 
 

@@ -5,7 +5,7 @@ import re
 import subprocess
 import sys
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT
 
 
 def test_bench_quick_reports_device_ratios_flops_scaling_and_latency(tmp_path):
@@ -13,7 +13,7 @@ def test_bench_quick_reports_device_ratios_flops_scaling_and_latency(tmp_path):
     result = subprocess.run(
         [sys.executable, os.path.join(REPO_ROOT, "scripts", "bench.py"), "--quick",
          "--batch_size=16", "--steps_per_execution=2"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout

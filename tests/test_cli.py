@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT
 
 TRAIN = os.path.join(REPO_ROOT, "scripts", "train.py")
 
@@ -18,7 +18,7 @@ TRAIN = os.path.join(REPO_ROOT, "scripts", "train.py")
 def _run(*args, cwd):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     return subprocess.run([sys.executable, TRAIN, *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
 
 
 def _has_image_summary(log_dir):

@@ -16,7 +16,7 @@ import threadpoolctl
 import kerasgan
 from kerasgan import evaluation
 from kerasgan.callbacks import EvaluationCallback
-from conftest import REPO_ROOT, fixed_dataset, tiny_model
+from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT, fixed_dataset, tiny_model
 
 EVALUATE = os.path.join(REPO_ROOT, "scripts", "evaluate.py")
 
@@ -345,7 +345,7 @@ def test_evaluation_callback_rejects_bad_arguments():
 def _run(*args, cwd):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     return subprocess.run([sys.executable, EVALUATE, *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
 
 
 def test_evaluate_script_on_a_keras_file_prints_a_table_and_writes_json(tmp_path):

@@ -19,7 +19,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import LATENT_DIM, REPO_ROOT, tiny_model
+from conftest import LATENT_DIM, REPO_ROOT, SUBPROCESS_TIMEOUT, tiny_model
 from kerasgan import export
 
 SCRIPTS = os.path.join(REPO_ROOT, "scripts")
@@ -43,7 +43,7 @@ def cgan_export(cgan, tmp_path_factory):
 def _script(name, *args, cwd=None):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     return subprocess.run([sys.executable, os.path.join(SCRIPTS, name), *args], cwd=cwd,
-                          env=env, capture_output=True, text=True, timeout=300)
+                          env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
 
 
 def _last_line(text):

@@ -47,7 +47,10 @@ def test_builds_with_named_inputs_and_image_output(name):
             model.generate(5, seed=3)
     else:
         assert generator_inputs[0] == "z"
-        assert ("label" in generator_inputs) == (model.num_classes is not None)
+        # Class-conditional generators take the label; text2image's takes the embedding
+        # of the label's caption (its `generator_inputs` makes it from labels).
+        condition = "text_embedding" if model.text_input else "label"
+        assert (condition in generator_inputs) == (model.num_classes is not None)
     # Image-to-image models keep their dataset's shape (SRGAN: 96x96x3 from 24x24x3).
     shape = model.image_shape if model.image_input else (32, 32, 1)
     assert model.generator.output_shape == (None, *shape)
@@ -70,7 +73,7 @@ def test_builds_with_named_inputs_and_image_output(name):
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_fit_updates_every_weight_of_each_player_from_its_own_optimizer(name, digits_batches):
+def test_fit_updates_every_weight_of_each_player_and_losses_move(name, digits_batches):
     model = tiny_model(name)
     model.compile()
     players = model.player_networks()
@@ -79,7 +82,9 @@ def test_fit_updates_every_weight_of_each_player_from_its_own_optimizer(name, di
     optimizers = {"discriminator": model.d_optimizer, "generator": model.g_optimizer}
     before = {player: [w.numpy().copy() for w in model.player_weights(player)]
               for player in players}
-    history = _fit(model, digits_batches, steps=1)
+    # Three epochs of one step: one traced train step serves this test and the losses'.
+    history = model.fit(fixed_dataset(*training_arrays(model, digits_batches)), epochs=3,
+                        steps_per_epoch=1, verbose=0)
 
     def ids(variables):
         return {id(v) for v in variables}
@@ -91,7 +96,8 @@ def test_fit_updates_every_weight_of_each_player_from_its_own_optimizer(name, di
         active = [w for network in networks for w in network.trainable_weights]
         assert ids(optimizers[player]._trainable_variables) == owned, player
         assert ids(active) <= owned, player
-        # ...and after one Adam step every weight in use moved: every gradient was non-zero.
+        # ...and after three Adam steps every weight in use moved: none of them is cut
+        # off from its player's loss.
         previous = dict(zip([id(w) for w in model.player_weights(player)], before[player]))
         for weight in active:
             assert not np.array_equal(previous[id(weight)], weight.numpy()), \
@@ -100,20 +106,11 @@ def test_fit_updates_every_weight_of_each_player_from_its_own_optimizer(name, di
     if "discriminator" not in players:
         assert model.d_optimizer is None
     for key in model.metric_names:
-        assert np.isfinite(history.history[key][-1]), key
-
-
-@pytest.mark.parametrize("name", MODELS)
-def test_losses_are_finite_and_move(name, digits_batches):
-    model = tiny_model(name)
-    model.compile()
-    history = model.fit(fixed_dataset(*training_arrays(model, digits_batches)), epochs=3,
-                        steps_per_epoch=2, verbose=0)
-    # Every model's first two metrics are its two main losses (d_loss and g_loss;
-    # the VAE's reconstruction and KL terms).
+        assert np.all(np.isfinite(history.history[key])), key
+    # The losses are finite and move: every model's first two metrics are its two main
+    # losses (d_loss and g_loss; the VAE's reconstruction and KL terms).
     for key in model.metric_names[:2]:
         values = history.history[key]
-        assert np.all(np.isfinite(values)), key
         assert len(set(np.round(values, 6))) > 1, f"{key} did not move: {values}"
 
 
@@ -141,12 +138,17 @@ def test_training_noise_differs_per_step_and_resumes_from_saved_state(name):
 @pytest.mark.parametrize("name", MODELS)
 def test_export_saved_model_and_litert_agree(name, tmp_path):
     model = tiny_model(name)
+    # float32 and int8 (the float16 file is float32's graph with half-precision weights;
+    # tests/test_export.py covers it): the int8 converter is the one that fails on
+    # some graphs, which this checks per model.
     paths = kerasgan.export.export_generator(model, tmp_path / name, latency_runs=0,
-                                             verbose=False)
+                                             formats=("float32", "int8"), verbose=False)
     assert paths["verification"]["ok"], paths["verification"]["problems"]
     assert os.path.isfile(os.path.join(paths["saved_model"], "saved_model.pb"))
-    # Image-to-image models have no int8 file, for the reason their card gives.
-    assert ("int8" in paths) == (model.int8_skip_reason is None)
+    # Image-to-image models have no int8 file, for the reason their card gives. (text2image's
+    # files hold its token signature, keyed `generate_from_tokens_<format>`.)
+    int8_files = [key for key in paths if key == "int8" or key.endswith("_int8")]
+    assert bool(int8_files) == (model.int8_skip_reason is None)
     inputs = kerasgan.export.example_inputs(model, batch_size=3)
     result = kerasgan.export.compare_exports(paths, inputs)
     assert result["saved_model"].dtype == np.uint8
@@ -168,7 +170,7 @@ def test_export_saved_model_and_litert_agree(name, tmp_path):
         assert "sample" not in signatures
         return
     assert specs["z"].dtype == tf.float32 and specs["z"].shape.as_list() == [None, LATENT_DIM]
-    if model.num_classes:
+    if "label" in expected_specs:
         assert specs["label"].dtype == tf.int32 and specs["label"].shape.as_list() == [None]
     if model.encoder_name:
         # The `encode` signature and its own .tflite map uint8 images to the encoder's z.
@@ -182,8 +184,10 @@ def test_export_saved_model_and_litert_agree(name, tmp_path):
         np.testing.assert_allclose(lite, encoded, atol=1e-3 * max(1.0, np.abs(encoded).max()))
     # `sample` draws the same latents as `generate` for the same seed.
     sample_inputs = {"num_images": np.int32(3), "seed": np.int32(5)}
-    if model.num_classes:
+    if "label" in expected_specs:
         sample_inputs["label"] = np.array([2], np.int32)
+    if "text" in expected_specs:  # text2image: the caption label 2 stands for
+        sample_inputs["text"] = np.array([model.label_caption(2)], object)
     sampled = kerasgan.export.run_saved_model(paths["saved_model"], sample_inputs, "sample")
     generated = model.generate(3, labels=2 if model.num_classes else None, seed=5)
     np.testing.assert_allclose(sampled["images_float"], generated, atol=1e-5)

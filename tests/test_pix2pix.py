@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import REPO_ROOT, image_summaries
+from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT, image_summaries
 from kerasgan import evaluation, export, losses, training
 from kerasgan.images import from_uint8, to_uint8
 
@@ -176,7 +176,7 @@ def test_translation_metrics_measure_translations_against_targets():
 def _script(name, *args, cwd):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     return subprocess.run([sys.executable, os.path.join(REPO_ROOT, "scripts", name), *args],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import REPO_ROOT, fixed_dataset, tiny_model
+from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT, fixed_dataset, tiny_model
 from kerasgan import callbacks, training
 
 TRAIN = os.path.join(REPO_ROOT, "scripts", "train.py")
@@ -51,7 +51,7 @@ def test_sigkill_during_epoch_4_then_the_same_command_finishes_8_epochs(tmp_path
     assert not os.path.exists(workdir / training.SUMMARY_FILE)  # it really died midway
 
     resumed = subprocess.run(command, cwd=tmp_path, env=_env(), capture_output=True,
-                             text=True, timeout=300)
+                             text=True, timeout=SUBPROCESS_TIMEOUT)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     epochs = [int(k) for k in re.findall(r"Epoch (\d+)/8", resumed.stdout)]
     assert epochs[0] >= 3 and epochs[-1] == 8, resumed.stdout[-2000:]
@@ -102,7 +102,7 @@ def test_cli_exits_nonzero_on_a_nan_loss_and_exports_nothing(tmp_path):
         [sys.executable, TRAIN, "--model=gan", "--epochs=2", "--steps_per_epoch=3",
          "--batch_size=8", "--d_learning_rate=1e38", "--g_learning_rate=1e38",
          f"--workdir={tmp_path / 'W'}", f"--export_dir={tmp_path / 'E'}"],
-        env=_env(), capture_output=True, text=True, timeout=300)
+        env=_env(), capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert re.match(r"train\.py: error: `\w+` became (nan|inf|-inf) at step \d+ \(epoch 1\)", last)
@@ -127,7 +127,7 @@ def _trained_weights(tmp_path, name, seed):
     result = subprocess.run(
         _command(workdir, "--epochs=1", "--steps_per_epoch=4", f"--seed={seed}",
                  "--deterministic"),
-        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300)
+        cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
     assert result.returncode == 0, result.stderr[-3000:]
     model = keras.models.load_model(workdir / "checkpoints" / "last.keras")
     return [w.numpy() for w in model.generator.weights + model.discriminator.weights]

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import kerasgan
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT
 from kerasgan import training
 
 RECIPES = sorted(glob.glob(os.path.join(REPO_ROOT, "zoo", "*.py")))
@@ -63,7 +63,7 @@ def test_zoo_report_writes_results_table_grids_and_exports(tmp_path):
          "--recipes=cgan_digits", f"--zoo_dir={REPO_ROOT}/zoo", f"--results_dir={tmp_path}",
          f"--workdir_root={tmp_path / 'runs'}", f"--export_root={tmp_path / 'exp'}",
          "--num_samples=100"],
-        env=env, capture_output=True, text=True, timeout=600)
+        env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
     assert result.returncode == 0, result.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text())
     assert set(results) == {"real_train_split", "cgan_digits"}
@@ -140,7 +140,7 @@ def test_ablation_script_trains_measures_tabulates_and_resumes(tmp_path):
                f"--baseline={REPO_ROOT}/zoo/dcgan_digits.py",
                f"--tricks_dir={REPO_ROOT}/zoo/tricks"]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=400)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
     assert result.returncode == 0, result.stderr[-3000:]
     runs = json.loads((tmp_path / "a.json").read_text())["runs"]
     assert set(runs) == {"baseline/seed0/epochs1", "ema/seed0/epochs1"}
@@ -149,10 +149,10 @@ def test_ablation_script_trains_measures_tabulates_and_resumes(tmp_path):
         assert run["steps"] == 2 and run["metrics"]["frechet_distance"] > 0
     assert "| baseline | 1 |" in result.stdout and "| ema | 1 |" in result.stdout
 
-    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=400)
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
     assert again.returncode == 0, again.stderr[-3000:]
     assert again.stdout.count("done before, skipped") == 2
 
     bad = subprocess.run([*command[:2], "--recipes=nope"], env=env, capture_output=True,
-                         text=True, timeout=120)
+                         text=True, timeout=SUBPROCESS_TIMEOUT)
     assert bad.returncode != 0 and "'nope'" in bad.stderr

@@ -6,6 +6,7 @@ from kerasgan.models.base import AdversarialModel, ImageToImageModel
 from kerasgan.models.bigan import BiGAN
 from kerasgan.models.catgan import CatGAN
 from kerasgan.models.cgan import CGAN
+from kerasgan.models.cyclegan import CycleGAN
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.models.dragan import DRAGAN
 from kerasgan.models.gan import GAN
@@ -17,9 +18,10 @@ from kerasgan.models.progan import ProGAN, ProgressiveGrowing
 from kerasgan.models.sngan import SNGAN
 from kerasgan.models.srgan import SRGAN
 from kerasgan.models.stylegan import StyleGAN
+from kerasgan.models.text2image import Text2Image
 from kerasgan.models.vae import VAE
 from kerasgan.models.wgan import WGAN, WGANGP
 
-__all__ = ["AAE", "ACGAN", "AdversarialModel", "BiGAN", "CatGAN", "CGAN", "DCGAN", "DRAGAN",
-           "GAN", "ImageToImageModel", "InfoGAN", "LAPGAN", "LSGAN", "Pix2Pix", "ProGAN",
-           "ProgressiveGrowing", "SNGAN", "SRGAN", "StyleGAN", "VAE", "WGAN", "WGANGP"]
+__all__ = ["AAE", "ACGAN", "AdversarialModel", "BiGAN", "CatGAN", "CGAN", "CycleGAN", "DCGAN",
+           "DRAGAN", "GAN", "ImageToImageModel", "InfoGAN", "LAPGAN", "LSGAN", "Pix2Pix", "ProGAN",
+           "ProgressiveGrowing", "SNGAN", "SRGAN", "StyleGAN", "Text2Image", "VAE", "WGAN", "WGANGP"]

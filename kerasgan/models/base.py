@@ -103,6 +103,9 @@ class AdversarialModel(keras.Model):
     #: Whether the generator maps images to images (`ImageToImageModel`) rather than
     #: latents (and labels) to images.
     image_input = False
+    #: Whether the generator is conditioned on text (text2image): batches carry
+    #: captions, serving takes strings, and labels stand for captions of their class.
+    text_input = False
     #: The dataset the variant trains on by default (what `training` loads when the
     #: config names none; the registry records it for each factory).
     default_dataset = "digits"
@@ -667,6 +670,39 @@ class AdversarialModel(keras.Model):
         """The SavedModel signatures that export converts to `.tflite` files, each
         its own file: `serving_default`, plus `encode` when the model has an encoder."""
         return ("serving_default", "encode") if self.encoder_name else ("serving_default",)
+
+    def calibration_inputs(self, signature, num_examples=128, seed=1234):
+        """Representative inputs of a further `.tflite` signature for int8 calibration,
+        one dict of numpy arrays per example (batch 1), or None: that signature gets no
+        `.int8.tflite` (the default). `serving_default` is calibrated on the model's
+        latents and classes (`export.representative_inputs`)."""
+        del signature, num_examples, seed
+        return None
+
+    def export_files(self):
+        """Files export writes beside the `.tflite` files, `{file name: bytes}` (the
+        vocabulary of text2image); `{}` by default. They are staged, verified and renamed
+        into place with the rest, and listed under `files` in the model card."""
+        return {}
+
+    def tensorboard_grid(self, num_images, seed=0):
+        """A variant's own `callbacks.TensorBoardImages` grid, or None for the default
+        (samples of fixed latents; translation triplets for image-to-image models).
+
+        Returns:
+            None, or a dict: `images`, a function of no arguments returning the grid's
+            float images in [-1, 1] in order (from fixed inputs, so grids of successive
+            epochs compare); `columns`; and optionally `text`, a list of str written
+            with `tf.summary.text` beside the grid (e.g. the captions of its rows).
+        """
+        del num_images, seed
+        return None
+
+    def signature_descriptions(self):
+        """`{signature: one line}` saying what a signature does, which export writes
+        into the model card beside the signature and its `.tflite` files (CycleGAN
+        names each file's direction); `{}` by default."""
+        return {}
 
     # Serialization ----------------------------------------------------------------
 
