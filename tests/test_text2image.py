@@ -5,6 +5,8 @@ LiteRT exports agreeing with each other and with the vocabulary file."""
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -12,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import image_summaries, tiny_model
+from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT, image_summaries, tiny_model
 from kerasgan import data, losses, training
 from kerasgan.images import to_uint8
 
@@ -350,3 +352,25 @@ def test_text_to_image_metrics_are_shares_and_ratios(model):
     json.dumps(metrics)
     with pytest.raises(ValueError, match="takes no text"):
         kerasgan.evaluation.text_to_image_metrics(tiny_model("dcgan"))
+
+
+def test_sample_script_draws_captions_through_the_saved_model_and_litert(exported, tmp_path):
+    export_dir = os.path.dirname(exported["model_card"])
+    script = os.path.join(REPO_ROOT, "scripts", "sample.py")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    grids = {}
+    for fmt in ("saved_model", "float32"):
+        out = tmp_path / f"{fmt}.png"
+        result = subprocess.run(
+            [sys.executable, script, f"--export_dir={export_dir}", f"--format={fmt}",
+             "--text=the digit 7 written thickly", "--text=a handwritten two",
+             "--num_images=4", "--columns=4", f"--out={out}"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
+        assert result.returncode == 0, result.stderr[-2000:]
+        grids[fmt] = tf.io.decode_png(tf.io.read_file(str(out))).numpy()
+        assert grids[fmt].shape == (33 + 1, 4 * 33 + 1, 1)  # one row of four 32x32 images
+        assert grids[fmt].std() > 0
+    result = subprocess.run([sys.executable, script, f"--export_dir={export_dir}", "--label=3"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=SUBPROCESS_TIMEOUT)
+    assert result.returncode != 0 and "pass --text instead of --label" in result.stderr
