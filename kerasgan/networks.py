@@ -150,8 +150,26 @@ def dcgan_generator(latent_dim, image_shape, base_filters=64, num_classes=None, 
     Returns:
         A functional `keras.Model`.
     """
-    steps = num_resolution_steps(image_shape)
     inputs, x = _latent_and_label_inputs(latent_dim, num_classes, embedding_dim)
+    return keras.Model(_model_inputs(inputs), dcgan_upsampling(x, image_shape, base_filters),
+                       name=name)
+
+
+def dcgan_upsampling(x, image_shape, base_filters=64):
+    """The layers of `dcgan_generator` after its inputs: a dense projection of the
+    vector `x` to 4x4, strided transposed convolutions (batch norm, ReLU) and a `tanh`
+    output of `image_shape`. Generators with other inputs (text2image's `[z, text]`)
+    build on it.
+
+    Args:
+        x: A symbolic `[batch, features]` tensor.
+        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
+        base_filters: Filters of the last hidden layer; each coarser layer doubles them.
+
+    Returns:
+        The symbolic images, `[batch, *image_shape]` in [-1, 1].
+    """
+    steps = num_resolution_steps(image_shape)
     filters = base_filters * 2 ** (steps - 1)
     x = layers.Dense(4 * 4 * filters, use_bias=False, kernel_initializer=dcgan_initializer(),
                      name="project")(x)
@@ -164,10 +182,9 @@ def dcgan_generator(latent_dim, image_shape, base_filters=64, num_classes=None, 
                                    kernel_initializer=dcgan_initializer(), name=f"upsample_{i}")(x)
         x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
         x = layers.ReLU(name=f"relu_{i}")(x)
-    images = layers.Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same",
-                                    activation="tanh", kernel_initializer=dcgan_initializer(),
-                                    name="to_images")(x)
-    return keras.Model(_model_inputs(inputs), images, name=name)
+    return layers.Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same",
+                                  activation="tanh", kernel_initializer=dcgan_initializer(),
+                                  name="to_images")(x)
 
 
 def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, minibatch_features=None,

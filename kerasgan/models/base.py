@@ -832,14 +832,21 @@ class ImageToImageModel(AdversarialModel):
         Returns:
             numpy array, float32 in [-1, 1], `[n, *image_shape]`.
         """
+        network = self.generator if training else self.sampler
+        return self._translate_with(network, images, self.source_shape, batch_size, training)
+
+    @staticmethod
+    def _translate_with(network, images, shape, batch_size, training, what="`images`"):
+        """Runs `network` on `images` (uint8, or floats in [-1, 1], `[n, *shape]`) in
+        batches of `batch_size`; returns float32 numpy outputs. Raises a ValueError
+        naming `what` and its shape for images of another shape."""
         images = np.asarray(images)
-        if images.ndim != 4 or tuple(images.shape[1:]) != self.source_shape:
-            raise ValueError(f"`images` must have shape [n, {', '.join(map(str, self.source_shape))}]. "
+        if images.ndim != 4 or tuple(images.shape[1:]) != tuple(shape):
+            raise ValueError(f"{what} must have shape [n, {', '.join(map(str, shape))}]. "
                              f"Received: images with shape {images.shape}")
         if images.dtype == np.uint8:
             images = np.asarray(from_uint8(images))
         images = images.astype(np.float32)
-        network = self.generator if training else self.sampler
         chunks = [np.asarray(network(images[start:start + batch_size], training=training))
                   for start in range(0, len(images), batch_size)]
         return np.concatenate(chunks).astype(np.float32)

@@ -473,18 +473,9 @@ class CycleGAN(ImageToImageModel):
         direction = validation.check_choice("direction", direction, DIRECTIONS)
         if direction == "a_to_b":
             return super().translate(images, batch_size=batch_size, training=training)
-        images = np.asarray(images)
-        if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:
-            raise ValueError(f"`images` of direction='b_to_a' (domain B) must have shape "
-                             f"[n, {', '.join(map(str, self.image_shape))}]. Received: images "
-                             f"with shape {images.shape}")
-        if images.dtype == np.uint8:
-            images = np.asarray(from_uint8(images))
-        images = images.astype(np.float32)
         network = self.generator_ba if training else self.sampler_ba
-        chunks = [np.asarray(network(images[start:start + batch_size], training=training))
-                  for start in range(0, len(images), batch_size)]
-        return np.concatenate(chunks).astype(np.float32)
+        return self._translate_with(network, images, self.image_shape, batch_size, training,
+                                    what="`images` of direction='b_to_a' (domain B)")
 
     def grid_triplets(self, images_a, images_b):
         """What the TensorBoard grid shows (`callbacks.translation_triplets`): `[a, G(a),

@@ -86,28 +86,11 @@ def text_conditioned_generator(latent_dim, text_embedding_dim, image_shape, base
     Returns:
         A functional `keras.Model` from `[z, text_embedding]` to images in [-1, 1].
     """
-    steps = networks.num_resolution_steps(image_shape)
     z = keras.Input(shape=(latent_dim,), name="z")
     text = keras.Input(shape=(text_embedding_dim,), name="text_embedding")
     x = layers.Concatenate(name="z_and_text")([z, _text_projection(text, projection_dim)])
-    filters = base_filters * 2 ** (steps - 1)
-    x = layers.Dense(4 * 4 * filters, use_bias=False,
-                     kernel_initializer=networks.dcgan_initializer(), name="project")(x)
-    x = layers.Reshape((4, 4, filters), name="reshape")(x)
-    x = layers.BatchNormalization(name="batch_norm_project")(x)
-    x = layers.ReLU(name="relu_project")(x)
-    for i in range(steps - 1):
-        filters //= 2
-        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=networks.dcgan_initializer(),
-                                   name=f"upsample_{i}")(x)
-        x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
-        x = layers.ReLU(name=f"relu_{i}")(x)
-    images = layers.Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same",
-                                    activation="tanh",
-                                    kernel_initializer=networks.dcgan_initializer(),
-                                    name="to_images")(x)
-    return keras.Model([z, text], images, name=name)
+    return keras.Model([z, text], networks.dcgan_upsampling(x, image_shape, base_filters),
+                       name=name)
 
 
 def matching_aware_discriminator(image_shape, text_embedding_dim, base_filters=64,
