@@ -4,8 +4,15 @@ Command:
 
     python scripts/train.py --recipe=zoo/text2image_digits.py
 
-Expected time on a 2-core laptop CPU: about TIME.
-Result: to be measured by scripts/zoo_report.py.
+Expected time on a 2-core laptop CPU: about 16 minutes (949 s for 1,740 steps, measured
+while the two cores also ran another training).
+Result (scripts/zoo_report.py): the digits classifier reads 95.4% of the images drawn from
+every template caption of every digit as the digit the caption names (97.8% for plain
+captions, 91.7% for thick ones; 93.5% with numerals, 96.7% with number words); thick
+captions give 1.25x the ink of plain ones (real digits: 1.31x); halfway between two
+captions' embeddings the image is read as one of the two digits 79% of the time; D scores
+the right caption above a wrong one for 88.5% of real images. 1,000 samples of the label
+captions against the held-out digits: Frechet distance 15.6, precision 0.87, recall 0.41.
 
 Each digit comes with captions made from templates ("a handwritten seven", "the digit
 7", "the number seven", ...), and a stroke-thickened copy of every third digit with
