@@ -108,3 +108,10 @@ def check_categories(name, values, num_images, num_values):
     if bad.size:
         raise ValueError(f"`{name}` must be in [0, {num_values}). Received: {name}={bad[0]}")
     return values.astype(np.int32)
+
+
+def check_bool(name, value):
+    """Raises ValueError unless `value` is a bool (Python or numpy). Returns bool(value)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
+    return bool(value)

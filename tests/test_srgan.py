@@ -15,7 +15,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import REPO_ROOT, image_summaries
+from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT, image_summaries
 from kerasgan import evaluation, export, losses
 from kerasgan.images import from_uint8, to_uint8
 from kerasgan.models import srgan as srgan_module
@@ -78,6 +78,50 @@ def test_subpixel_upsampling_is_depth_to_space_by_hand():
     np.testing.assert_array_equal(outputs, expected)
     with pytest.raises(ValueError, match="scale=1"):
         srgan_module.SubPixelUpsampling(1)
+
+
+def _bilinear(sources, size):
+    return np.clip(tf.image.resize(sources, size, "bilinear"), -1.0, 1.0)
+
+
+def test_upsampled_skip_generator_starts_as_bilinear_upsampling(pairs):
+    sources, targets = pairs[0][:4], pairs[1][:4]
+    paper = tiny()
+    assert not paper.upsampled_skip and paper.generator.get_layer("tanh")
+    assert not any(isinstance(layer, keras.layers.Resizing) for layer in paper.generator.layers)
+    model = tiny(upsampled_skip=True)
+    assert model.get_config()["upsampled_skip"] and model.card_details()["upsampled_skip"]
+    np.testing.assert_array_equal(model.generator.get_layer("to_image").get_weights()[0], 0.0)
+    np.testing.assert_allclose(model.translate(sources), _bilinear(sources, (96, 96)),
+                               atol=1e-5)
+    # Another scale and channel count; the skip is float32 under mixed precision too.
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        x8 = tiny(upsampled_skip=True, scale=8, image_shape=(64, 64, 1))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    grey = sources[:, :8, :8, :1]
+    outputs = x8.generator(grey, training=False)
+    assert outputs.dtype == "float32" and outputs.shape == (4, 64, 64, 1)
+    np.testing.assert_allclose(outputs, _bilinear(grey, (64, 64)), atol=1e-5)
+    # The zero-initialized residual convolution learns from the first step on.
+    model.compile(g_optimizer=keras.optimizers.Adam(1e-3))
+    model.train_step((tf.constant(sources), tf.constant(targets)))
+    assert np.any(model.generator.get_layer("to_image").get_weights()[0] != 0.0)
+    assert not np.allclose(model.translate(sources), _bilinear(sources, (96, 96)), atol=1e-5)
+
+
+def test_upsampled_skip_survives_save_and_load(tmp_path, pairs):
+    sources, targets = (tf.constant(a[:4]) for a in pairs)
+    model = tiny(upsampled_skip=True)
+    model.compile()
+    model.train_step((sources, targets))
+    path = str(tmp_path / "skip.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.upsampled_skip is True and loaded.generator.get_layer("bilinear_upsample")
+    np.testing.assert_allclose(loaded.translate(sources), model.translate(sources), atol=1e-6)
+    assert tiny().get_config()["upsampled_skip"] is False
 
 
 def test_discriminator_is_unconditional_and_exposes_its_last_block_features(pairs):
@@ -209,6 +253,8 @@ def test_adversarial_weight_zero_makes_the_generator_step_independent_of_d(pairs
     ({"source_shape": (32, 32, 3)}, r"source_shape=\(32, 32, 3\)"),
     ({"source_shape": (24, 24, 1)}, r"source_shape=\(24, 24, 1\)"),
     ({"diffaugment": "translation"}, "diffaugment='translation'"),
+    ({"upsampled_skip": "yes"}, "upsampled_skip='yes'"),
+    ({"upsampled_skip": 1}, "upsampled_skip=1"),
 ])
 def test_bad_arguments_raise_naming_the_value(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -289,6 +335,26 @@ def test_export_saved_model_and_litert_agree_on_uint8_images(tmp_path, pairs):
         assert np.max(np.abs(lite.astype(int) - saved.astype(int))) <= tolerance, fmt
 
 
+def test_export_with_upsampled_skip_resizes_with_the_litert_builtin(tmp_path, pairs):
+    model = tiny(upsampled_skip=True)
+    # A nonzero residual, so that the export checks more than the bilinear path.
+    to_image = model.generator.get_layer("to_image")
+    rng = np.random.default_rng(0)
+    to_image.set_weights([rng.normal(0, 0.05, w.shape).astype(np.float32)
+                          for w in to_image.get_weights()])
+    paths = export.export_generator(model, tmp_path / "sr", latency_runs=0, verbose=False)
+    assert paths["verification"]["ok"], paths["verification"]["problems"]
+    assert export.load_model_card(tmp_path / "sr")["details"]["upsampled_skip"] is True
+    ops = export.tflite_ops(paths["float32"])
+    assert "RESIZE_BILINEAR" in ops and not any(op.startswith("Flex") for op in ops), ops
+    low = np.asarray(to_uint8(pairs[0][:3]))
+    saved = export.run_saved_model(paths["saved_model"], {"images": low})["images"]
+    lite = export.run_tflite(paths["float32"], {"images": low})["images"]
+    assert np.max(np.abs(lite.astype(int) - saved.astype(int))) <= 2
+    bilinear = np.asarray(to_uint8(_bilinear(from_uint8(low), (96, 96))))
+    assert np.max(np.abs(saved.astype(int) - bilinear.astype(int))) > 2  # the residual shows
+
+
 def test_tfds_x4_pairs_are_the_area_downsampled_images():
     import tensorflow_datasets as tfds
 
@@ -318,7 +384,7 @@ def test_cli_smoke_command_trains_logs_image_grids_and_exports(tmp_path):
         [sys.executable, os.path.join(REPO_ROOT, "scripts", "train.py"), "--model=srgan",
          "--epochs=1", "--steps_per_epoch=2", "--batch_size=8", f"--workdir={workdir}",
          f"--export_dir={export_dir}"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "srgan on sample_patches" in result.stdout and "verify: OK" in result.stdout
     # The content loss "auto" chose is printed (vgg or, without its weights, discriminator).
@@ -337,9 +403,9 @@ def test_zoo_report_tabulates_psnr_and_ssim_next_to_bicubic_for_upsampling_model
     monkeypatch.syspath_prepend(os.path.join(REPO_ROOT, "scripts"))
     import zoo_report
 
-    assert zoo_report._is_super_resolution(tiny())
-    assert not zoo_report._is_super_resolution(kerasgan.create_model("pix2pix", base_filters=4))
-    assert not zoo_report._is_super_resolution(kerasgan.create_model("dcgan", base_filters=4))
+    assert evaluation.is_super_resolution(tiny())
+    assert not evaluation.is_super_resolution(kerasgan.create_model("pix2pix", base_filters=4))
+    assert not evaluation.is_super_resolution(kerasgan.create_model("dcgan", base_filters=4))
     metrics = {"translation_l1": 0.1, "psnr": 25.04, "ssim": 0.7512, "bicubic_psnr": 26.0,
                "bicubic_ssim": 0.8}
     details = {"content_loss": "discriminator", "requested_content_loss": "auto"}

@@ -5,6 +5,10 @@ Reference:
     Ledig, Theis, Huszar, Caballero, Cunningham, Acosta, Aitken, Tejani, Totz, Wang &
     Shi, 2016, "Photo-Realistic Single Image Super-Resolution Using a Generative
     Adversarial Network", CVPR 2017. https://arxiv.org/abs/1609.04802
+
+The generator's optional bilinear skip (`upsampled_skip`, not in SRGAN) is VDSR's global
+residual learning: Kim, Lee & Lee, 2016, "Accurate Image Super-Resolution Using Very
+Deep Convolutional Networks", CVPR 2016. https://arxiv.org/abs/1511.04587
 """
 
 import logging
@@ -115,7 +119,7 @@ def low_resolution_shape(image_shape, scale):
 
 
 def residual_generator(image_shape, scale=4, num_residual_blocks=16, base_filters=64,
-                       name="generator"):
+                       upsampled_skip=False, name="generator"):
     """The SRGAN generator (Ledig et al. 2017, Figure 4, top): SRResNet.
 
     A 9x9 convolution with PReLU; `num_residual_blocks` residual blocks (3x3 conv, batch
@@ -126,19 +130,44 @@ def residual_generator(image_shape, scale=4, num_residual_blocks=16, base_filter
     channels with `tanh`. The paper's sizes are `num_residual_blocks=16`,
     `base_filters=64`.
 
+    With `upsampled_skip=True` (not in the paper) the network predicts a residual on
+    top of a fixed bilinear upsampling of its input, VDSR's global residual learning
+    (Kim et al. 2016): `clip(bilinear(x) + r, -1, 1)`, where `r` is the last 9x9
+    convolution's linear output (no `tanh`) and that convolution starts at zero, so
+    the untrained generator is exactly bilinear upsampling. A from-scratch SRResNet
+    needs far more steps than a CPU run affords to beat bicubic upsampling (the paper
+    starts SRGAN from an SRResNet trained for 10^6 steps); the residual starts from
+    a sound image and only has to learn the missing detail. The upsampling is a
+    static-size `keras.layers.Resizing`, LiteRT's builtin `RESIZE_BILINEAR`, in
+    float32 like the output.
+
     Args:
         image_shape: `(height, width, channels)` of the high-resolution output, height
             and width multiples of `scale`.
         scale: Upsampling factor, a power of two (4 in the paper).
         num_residual_blocks: `B`, the residual blocks, >= 1.
         base_filters: Channels of the residual trunk.
+        upsampled_skip: Whether to add the network's output, as a residual, to a
+            bilinear upsampling of the input (see above; False is the paper's).
         name: Model name.
 
     Returns:
         A functional `keras.Model` from `images` `[batch, h / scale, w / scale,
         channels]` in [-1, 1] to images of `image_shape` in [-1, 1].
+
+    Example:
+
+    >>> generator = residual_generator((32, 32, 3), num_residual_blocks=1, base_filters=4,
+    ...                                upsampled_skip=True)
+    >>> generator.output_shape
+    (None, 32, 32, 3)
+
+    Reference:
+        Ledig et al. 2016, https://arxiv.org/abs/1609.04802; for `upsampled_skip`, Kim,
+        Lee & Lee 2016 (VDSR), https://arxiv.org/abs/1511.04587
     """
     scale = check_scale(scale)
+    upsampled_skip = validation.check_bool("upsampled_skip", upsampled_skip)
     source_shape = low_resolution_shape(image_shape, scale)
     sources = keras.Input(shape=source_shape, name="images")
     x = layers.Conv2D(base_filters, 9, padding="same", name="head_conv")(sources)
@@ -162,8 +191,19 @@ def residual_generator(image_shape, scale=4, num_residual_blocks=16, base_filter
         x = layers.Conv2D(4 * base_filters, 3, padding="same", name=f"upsample_{i}_conv")(x)
         x = SubPixelUpsampling(2, name=f"upsample_{i}_shuffle")(x)
         x = _prelu(f"upsample_{i}_prelu")(x)
-    x = layers.Conv2D(image_shape[-1], 9, padding="same", name="to_image")(x)
-    images = layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    if not upsampled_skip:
+        x = layers.Conv2D(image_shape[-1], 9, padding="same", name="to_image")(x)
+        images = layers.Activation("tanh", dtype="float32", name="tanh")(x)
+        return keras.Model(sources, images, name=name)
+    # Zero-initialized so that the untrained generator is the bilinear upsampling; its
+    # kernel still gets a gradient at the first step (from the features it multiplies).
+    residual = layers.Conv2D(image_shape[-1], 9, padding="same", kernel_initializer="zeros",
+                             name="to_image")(x)
+    upsampled = layers.Resizing(image_shape[0], image_shape[1], interpolation="bilinear",
+                                dtype="float32", name="bilinear_upsample")(sources)
+    x = layers.Add(dtype="float32", name="upsampled_skip")([upsampled, residual])
+    # A clip, not tanh: tanh would shrink the bilinear image (tanh(1) = 0.76).
+    images = layers.Activation("hard_tanh", dtype="float32", name="clip")(x)
     return keras.Model(sources, images, name=name)
 
 
@@ -297,6 +337,13 @@ class SRGAN(ImageToImageModel):
     The generator is deterministic (no noise, no dropout): `translate(images)` gives
     `G(x)`; `generate` raises.
 
+    `upsampled_skip=True` departs from the paper for short CPU runs: `G` predicts a
+    residual on top of a fixed bilinear upsampling of `x` (VDSR's global residual
+    learning, Kim et al. 2016), its last convolution zero-initialized, so training
+    starts from bilinear upsampling instead of a random image (see
+    `residual_generator`). The paper instead starts SRGAN from an SRResNet trained for
+    10^6 steps, which a CPU run cannot afford.
+
     Args:
         scale: Upsampling factor, a power of two (4 in the paper). `source_shape` is
             `image_shape` divided by it.
@@ -305,6 +352,9 @@ class SRGAN(ImageToImageModel):
             in the paper).
         content_loss: `"auto"`, `"vgg"`, `"discriminator"` or `"mse"` (see above).
         adversarial_weight: Weight of the adversarial loss, >= 0 (1e-3 in the paper).
+        upsampled_skip: Whether the generator adds its output to a bilinear upsampling
+            of the source (global residual learning, not in the paper; see above).
+            Default False, the paper's generator.
         **kwargs: `ImageToImageModel` and `AdversarialModel` arguments (`image_shape`,
             the high-resolution shape; `source_shape`, which must equal `image_shape`
             divided by `scale` when given; `seed`, `ema_decay`, `r1_weight`,
@@ -332,8 +382,9 @@ class SRGAN(ImageToImageModel):
     super_resolution = True
 
     def __init__(self, scale=4, num_residual_blocks=16, base_filters=64, content_loss="auto",
-                 adversarial_weight=1e-3, **kwargs):
+                 adversarial_weight=1e-3, upsampled_skip=False, **kwargs):
         self.scale = check_scale(scale)
+        self.upsampled_skip = validation.check_bool("upsampled_skip", upsampled_skip)
         self.num_residual_blocks = validation.check_int_at_least(
             "num_residual_blocks", num_residual_blocks, 1)
         self.base_filters = validation.check_positive_int("base_filters", base_filters)
@@ -382,7 +433,7 @@ class SRGAN(ImageToImageModel):
 
     def build_generator(self):
         return residual_generator(self.image_shape, self.scale, self.num_residual_blocks,
-                                  self.base_filters)
+                                  self.base_filters, upsampled_skip=self.upsampled_skip)
 
     def build_discriminator(self):
         return vgg_discriminator(self.image_shape, self.base_filters)
@@ -460,32 +511,38 @@ class SRGAN(ImageToImageModel):
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.9)
 
     def card_details(self):
-        """The content loss trained with, for the model card."""
+        """The content loss trained with and the generator's bilinear skip, for the
+        model card."""
         return {"content_loss": self.content_loss,
                 "requested_content_loss": self.requested_content_loss,
-                "scale": self.scale, "source_shape": list(self.source_shape)}
+                "scale": self.scale, "source_shape": list(self.source_shape),
+                "upsampled_skip": self.upsampled_skip}
 
     def get_config(self):
         # The resolved content loss, so a reloaded model trains as the saved one did.
         return {**super().get_config(), "scale": self.scale,
                 "num_residual_blocks": self.num_residual_blocks,
                 "base_filters": self.base_filters, "content_loss": self.content_loss,
-                "adversarial_weight": self.adversarial_weight}
+                "adversarial_weight": self.adversarial_weight,
+                "upsampled_skip": self.upsampled_skip}
 
 
 @register_model(default_dataset=SRGAN.default_dataset)
 def srgan(image_shape=(96, 96, 3), source_shape=None, scale=4, num_residual_blocks=4,
-          base_filters=32, content_loss="auto", adversarial_weight=1e-3, seed=None, **tricks):
+          base_filters=32, content_loss="auto", adversarial_weight=1e-3, upsampled_skip=False,
+          seed=None, **tricks):
     """SRGAN x4 on the embedded `sample_patches` pairs (24x24x3 to 96x96x3 patches of
     scikit-learn's two photos; Ledig et al. 2017). Smaller than the paper's for a CPU:
     4 residual blocks of 32 channels (paper: 16 of 64), via `num_residual_blocks` and
     `base_filters`. `content_loss="auto"` is VGG54 when Keras' cached VGG19 weights are
-    present, else D-feature matching plus pixel MSE (see `SRGAN`).
+    present, else D-feature matching plus pixel MSE (see `SRGAN`). `upsampled_skip=True`
+    makes the generator a residual on bilinear upsampling (VDSR's global residual
+    learning, not in the paper; see `SRGAN`).
 
     `**tricks`: the training tricks of `AdversarialModel` that keep the pairs whole
     (`ema_decay`, `r1_weight`, `historical_averaging`).
     """
     return SRGAN(image_shape=image_shape, source_shape=source_shape, scale=scale,
                  num_residual_blocks=num_residual_blocks, base_filters=base_filters,
-                 content_loss=content_loss, adversarial_weight=adversarial_weight, seed=seed,
-                 name="srgan", **tricks)
+                 content_loss=content_loss, adversarial_weight=adversarial_weight,
+                 upsampled_skip=upsampled_skip, seed=seed, name="srgan", **tricks)
