@@ -14,7 +14,8 @@ The floor a perfect generator would reach: the train split in the generator's pl
 
     python scripts/evaluate.py --baseline_split=train
 
-Generates --num_samples images (classes in turn for conditional generators), compares
+Generates --num_samples images (classes in turn for conditional generators; for
+text-to-image exports, the model card's caption of each class in turn), compares
 them with the --split of --dataset through kerasgan.evaluation (feature network
 --features: the shipped digits classifier by default) and prints a table of the
 metrics; --out also writes them as JSON.
@@ -127,6 +128,13 @@ def _sample_signature_generator(function, card, dataset_classes, path):
     if conditional and not num_classes:
         raise ValueError(f"The generator in {path} is class-conditional, and neither its "
                          "model_card.json nor the dataset gives the number of classes.")
+    # Text-to-image exports (text2image) draw from captions: the card's example captions,
+    # one per class, in turn (so the samples cover the classes like labels in turn).
+    text_key = next((key for key, entry in card.get("inputs", {}).items()
+                     if entry.get("distribution") == "text"
+                     and key in function.structured_input_signature[1]), None)
+    if text_key:
+        captions = card["inputs"][text_key]["examples"][:num_classes or None]
     made = 0
 
     def generate(count):
@@ -135,6 +143,8 @@ def _sample_signature_generator(function, card, dataset_classes, path):
                 "seed": tf.constant(FLAGS.seed + made, tf.int32)}
         if conditional:
             feed["label"] = tf.constant(np.arange(made, made + count) % num_classes, tf.int32)
+        if text_key:
+            feed[text_key] = tf.constant(np.roll(captions, -(made % len(captions))))
         made += count
         return function(**feed)["images"].numpy()
 

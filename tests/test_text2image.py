@@ -374,3 +374,16 @@ def test_sample_script_draws_captions_through_the_saved_model_and_litert(exporte
                             cwd=tmp_path, env=env, capture_output=True, text=True,
                             timeout=SUBPROCESS_TIMEOUT)
     assert result.returncode != 0 and "pass --text instead of --label" in result.stderr
+
+
+def test_evaluate_script_draws_the_label_captions_through_the_sample_signature(exported,
+                                                                               tmp_path):
+    export_dir = os.path.dirname(exported["model_card"])
+    result = subprocess.run(
+        [sys.executable, os.path.join(REPO_ROOT, "scripts", "evaluate.py"),
+         f"--export_dir={export_dir}", "--num_samples=40", "--out=eval.json"],
+        cwd=tmp_path, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, capture_output=True,
+        text=True, timeout=SUBPROCESS_TIMEOUT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "eval.json").read_text())
+    assert report["num_samples"] == 40 and report["metrics"]["frechet_distance"] > 0
