@@ -796,15 +796,19 @@ class ImageToImageModel(AdversarialModel):
                 f"{type(self).__name__} trains on (sources, targets) batches of image pairs "
                 f"(kerasgan.data.load_pairs). Received: a batch of type {type(data).__name__}")
         sources, targets = data
-        for name, tensor, shape in (("sources", sources, self.source_shape),
-                                    ("targets", targets, self.image_shape)):
-            have = tuple(tensor.shape[1:])
-            if len(have) != 3 or any(d is not None and d != e for d, e in zip(have, shape)):
-                raise ValueError(
-                    f"{type(self).__name__} was built for {name} of shape {shape} but the "
-                    f"dataset yields {have}. Load the pairs at the model's size or build the "
-                    "model with matching image_shape/source_shape.")
+        advice = ("Load the pairs at the model's size or build the model with matching "
+                  "image_shape/source_shape.")
+        self._check_batch_shape("sources", sources, self.source_shape, advice)
+        self._check_batch_shape("targets", targets, self.image_shape, advice)
         return sources, targets
+
+    def _check_batch_shape(self, what, tensor, shape, advice):
+        """Raises a ValueError naming `what`, the model's `shape` and the batch's, unless
+        the batch's known dimensions are `shape`'s; `advice` says what to do."""
+        have = tuple(tensor.shape[1:])
+        if len(have) != 3 or any(d is not None and d != e for d, e in zip(have, shape)):
+            raise ValueError(f"{type(self).__name__} was built for {what} of shape {shape} "
+                             f"but the dataset yields {have}. {advice}")
 
     def example_pairs(self, num_images, split="test"):
         """Pairs of `default_dataset` (held out by default), brought to the model's

@@ -350,14 +350,10 @@ class CycleGAN(ImageToImageModel):
                 "CycleGAN trains on (images_a, images_b) batches of two unpaired domains "
                 "(kerasgan.data.load_pairs, e.g. 'digits_thick'). Received: a batch of type "
                 f"{type(data).__name__}")
-        for domain, tensor, shape in (("A", data[0], self.source_shape),
-                                      ("B", data[1], self.image_shape)):
-            have = tuple(tensor.shape[1:])
-            if len(have) != 3 or any(d is not None and d != e for d, e in zip(have, shape)):
-                raise ValueError(
-                    f"CycleGAN was built for domain {domain} images of shape {shape} but the "
-                    f"dataset yields {have}. Load the images at the model's size or build "
-                    "the model with matching image_shape (B) / source_shape (A).")
+        advice = ("Load the images at the model's size or build the model with matching "
+                  "image_shape (B) / source_shape (A).")
+        self._check_batch_shape("domain A images", data[0], self.source_shape, advice)
+        self._check_batch_shape("domain B images", data[1], self.image_shape, advice)
         return data[0], data[1]
 
     def discriminator_inputs(self, images, sources=None):
