@@ -25,6 +25,11 @@ setuptools.setup(
         "tensorflow>=2.21,<2.22",
         "keras>=3.15,<3.16",
         "tensorflow-datasets>=4.9.9,<5",
+        # tensorflow-datasets' download-and-prepare path imports `importlib_resources`
+        # (lazily, through etils), but lists it only for Python < 3.9, and a fresh TF
+        # 2.21 install does not bring it: without it every tfds download dies with
+        # ModuleNotFoundError (tests/test_data_tfds.py runs that path offline).
+        "importlib-resources>=6,<8",
         "tensorboard>=2.21,<2.22",
         "absl-py>=2.1,<3",
         "scikit-learn>=1.5,<2",
