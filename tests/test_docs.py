@@ -206,7 +206,7 @@ INLINE = [
     ("README.md", "{} models", "computed:num_models", "d"),
     ("README.md", "about 5 minutes", "file:zoo/dcgan_digits.py", None),
     ("README.md", "4 min 47 s", "file:zoo/dcgan_digits.py", None),
-    ("README.md", "({} s of training", "dcgan_digits.train_seconds", ".0f"),
+    ("README.md", "`zoo/results.json`: {} s of training", "dcgan_digits.train_seconds", ".0f"),
     ("README.md", "epoch N of {}", "computed:recipe_epochs", "d"),
     ("README.md", "DCGAN reaches a Frechet distance of {}", "dcgan_digits.metrics.frechet_distance", ".1f"),
     ("README.md", "(real images: {})", "real_train_split.metrics.frechet_distance", ".1f"),
