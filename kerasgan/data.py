@@ -5,6 +5,19 @@
   80/20 split: `train` holds 1,437 images, `test` 360.
 - Any `tensorflow_datasets` image dataset by name (`mnist`, `fashion_mnist`,
   `cifar10`, `celeb_a`, ...), read from `data_dir` and downloaded there if missing.
+  Where the download cannot reach its host, `load` raises `DatasetDownloadError`
+  (a `ValueError`) naming the dataset, the data directory and what to do instead.
+- A folder of a user's own images, by its path (`load("path/to/folder")`, or
+  `--dataset=path/to/folder`; see `is_folder`): PNG, JPEG, BMP or GIF files read with
+  `keras.utils.image_dataset_from_directory`. Class sub-folders become labels
+  (`folder/cat/*.png`, `folder/dog/*.png`: `num_classes=2`, for class-conditional
+  models); images directly in the folder are unlabeled. Images come at the folder's most
+  common size and are brought to a model's size like the tfds images. Every fifth image
+  in sorted path order is held out as the `test` split (`FOLDER_TEST_EVERY`); `all`
+  holds every image. A folder with `A/` and `B/` sub-folders holds image pairs for
+  image-to-image models (`load_pairs`): paired by file name (`A/x.png` with `B/x.png`,
+  for pix2pix), or two unpaired domains when no file name is in both (CycleGAN). Every
+  image is checked once per process, and a file that does not decode is named.
 - Image pairs for image-to-image models, `load_pairs(name)`: `digits_edges` (edge maps
   to digits), `digits_thick` (digits and stroke-thickened digits, unpaired),
   `sample_patches` (x4 low- to high-resolution patches of scikit-learn's two bundled
@@ -27,12 +40,16 @@ Example:
 (TensorShape([16, 32, 32, 1]), TensorShape([16]))
 """
 
+import collections
 import dataclasses
 import difflib
 import functools
+import os
 
+import keras
 import numpy as np
 import tensorflow as tf
+from absl import logging
 
 from kerasgan import validation
 
@@ -51,6 +68,9 @@ class DatasetInfo:
             without `image_size` (of the targets, for a pair dataset).
         num_classes: Number of classes, or None if the dataset has no class label.
         source_shape: For pair datasets, the sources' `(height, width, channels)`.
+        paired: For pair datasets, whether each source has its own target (pix2pix,
+            SRGAN) rather than the sources and targets being two unpaired domains
+            (CycleGAN). None for image datasets.
     """
 
     name: str
@@ -59,6 +79,13 @@ class DatasetInfo:
     #: For pair datasets (`is_pair_dataset`): the `(height, width, channels)` of the
     #: sources; `image_shape` is then the targets'. None for image datasets.
     source_shape: tuple | None = None
+    paired: bool | None = None
+
+
+class DatasetDownloadError(ValueError):
+    """A tfds dataset that is not in its data directory could not be downloaded there
+    (no network, or its host refused): the message names the dataset, the directory and
+    what to do instead."""
 
 
 @functools.lru_cache(maxsize=None)
@@ -92,13 +119,47 @@ def _digits(split):
 def _unknown_dataset_error(name):
     import tensorflow_datasets as tfds
 
-    candidates = list(EMBEDDED_DATASETS) + list(CAPTION_DATASETS) + list(tfds.list_builders())
+    # Community datasets are left out: listing them asks GCS, 16 s when offline.
+    candidates = (list(EMBEDDED_DATASETS) + list(CAPTION_DATASETS)
+                  + list(tfds.list_builders(with_community_datasets=False)))
     close = difflib.get_close_matches(str(name), candidates, n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
     return ValueError(
         f"Unknown dataset: {name!r}.{hint} Use 'digits' (embedded, offline), "
-        "'digits_captions' (embedded, captioned, for text2image) or the name "
-        "of a tensorflow_datasets image dataset such as 'mnist', 'fashion_mnist', 'cifar10'."
+        "'digits_captions' (embedded, captioned, for text2image), the name "
+        "of a tensorflow_datasets image dataset such as 'mnist', 'fashion_mnist', 'cifar10', "
+        "or the path of a folder of your own images (e.g. ./my_images)."
+    )
+
+
+def _network_errors():
+    """What tfds' downloads raise when they cannot reach a host: requests' errors (http),
+    urllib's (ftp), socket errors, and tfds' own DownloadError (an HTTP error status)."""
+    import socket
+    import urllib.error
+
+    import requests  # a tensorflow-datasets dependency
+    import tensorflow_datasets as tfds
+
+    return (requests.exceptions.RequestException, urllib.error.URLError, ConnectionError,
+            TimeoutError, socket.gaierror, tfds.download.DownloadError)
+
+
+def _download_error(name, data_dir, error):
+    """The one-line `DatasetDownloadError` for dataset `name`, whose download into
+    `data_dir` (None: tfds' default) failed with `error`."""
+    import tensorflow_datasets as tfds
+
+    data_dir = os.fspath(data_dir) if data_dir else tfds.core.constants.get_default_data_dir()
+    cause = " ".join(f"{type(error).__name__}: {error}".split())
+    if len(cause) > 240:
+        cause = cause[:237] + "..."
+    return DatasetDownloadError(
+        f"Cannot download dataset {name!r} into data_dir {data_dir!r} ({cause}). Connect "
+        f"to the network and run again; or download it on a connected machine with "
+        f"`tfds build {name} --data_dir=DIR` and copy DIR's contents into {data_dir!r}; or "
+        "use the embedded --dataset=digits or a folder of your own images "
+        "(--dataset=path/to/folder)."
     )
 
 
@@ -113,6 +174,10 @@ def _tfds_builder(name, data_dir=None):
     # cannot parse and AssertionError for unknown versions.
     except (tfds.core.registered.DatasetNotFoundError, ValueError, AssertionError) as error:
         raise _unknown_dataset_error(name) from error
+    # Registered datasets describe themselves from their code; others (community ones,
+    # read-only builders) may have to fetch their description first.
+    except _network_errors() as error:
+        raise _download_error(name, data_dir, error) from error
 
 
 def _tfds_keys(features, name):
@@ -139,8 +204,13 @@ def info(name, data_dir=None):
     """Returns the `DatasetInfo` of dataset `name` without reading its data.
 
     Raises:
-        ValueError: if `name` is neither embedded nor a tfds dataset with images.
+        ValueError: if `name` is neither embedded, nor a tfds dataset with images, nor a
+            folder of images (see `is_folder`); for a folder, if it is empty, holds no
+            images or an image that does not decode.
+        DatasetDownloadError: if tfds must fetch the dataset's description and cannot.
     """
+    if is_folder(name):
+        return _folder_info(name)
     if name == "digits":
         return DatasetInfo("digits", (32, 32, 1), 10)
     if is_caption_dataset(name):
@@ -206,11 +276,12 @@ def load(name="digits", split="train", image_size=None, batch_size=64, *, channe
     converts to float after batching (vectorized) and prefetches.
 
     Args:
-        name: `"digits"` or a tfds dataset name, e.g. `"mnist"`. A caption dataset
-            (`"digits_captions"`) is read by `load_captions`, whose batches are
+        name: `"digits"`, a tfds dataset name, e.g. `"mnist"`, or the path of a folder
+            of images (`is_folder`; class sub-folders give the labels). A caption
+            dataset (`"digits_captions"`) is read by `load_captions`, whose batches are
             `(images, {"tokens", "label"})`.
-        split: `"train"` or `"test"` (`"all"` for digits); tfds split strings such as
-            `"train[:10%]"` for tfds datasets.
+        split: `"train"` or `"test"` (`"all"` for digits and folders); tfds split
+            strings such as `"train[:10%]"` for tfds datasets.
         image_size: Side `int` or `(height, width)` to bring images to (see
             `_fit_to_size` for pad vs resize). None keeps the dataset's size.
         batch_size: Images per batch.
@@ -228,7 +299,10 @@ def load(name="digits", split="train", image_size=None, batch_size=64, *, channe
         A `tf.data.Dataset` of `(images, labels)`.
 
     Raises:
-        ValueError: for an unknown dataset or split, or bad sizes.
+        ValueError: for an unknown dataset or split, bad sizes, or a folder that is
+            missing, empty, holds no images or an image that does not decode.
+        DatasetDownloadError: if a tfds dataset is not in `data_dir` and cannot be
+            downloaded (no network).
     """
     batch_size = validation.check_positive_int("batch_size", batch_size)
     if image_size is not None:
@@ -250,7 +324,9 @@ def load(name="digits", split="train", image_size=None, batch_size=64, *, channe
                              shuffle=shuffle, repeat=repeat, drop_remainder=drop_remainder,
                              seed=seed)
 
-    if name == "digits":
+    if is_folder(name):
+        dataset, num_examples = _load_folder(name, split)
+    elif name == "digits":
         images, labels = _digits(split)
         dataset = tf.data.Dataset.from_tensor_slices((images, labels))
         num_examples = len(images)
@@ -285,6 +361,8 @@ def _load_tfds(name, split, data_dir, download, shuffle_files, seed):
         dataset = tfds.load(name, split=split, data_dir=data_dir, download=download,
                             shuffle_files=shuffle_files,
                             read_config=tfds.ReadConfig(shuffle_seed=seed))
+    except _network_errors() as error:
+        raise _download_error(name, data_dir, error) from error
     except (ValueError, KeyError) as error:
         splits = ", ".join(builder.info.splits) or "unknown"
         raise ValueError(
@@ -349,8 +427,12 @@ _X4_SCALE = 4
 
 def is_pair_dataset(name):
     """Whether `load_pairs` (not `load`) reads dataset `name`: an embedded pair dataset
-    (`PAIR_DATASETS`), `<tfds image dataset>_edges`, such as `mnist_edges`, or
-    `<tfds image dataset>_x4`, such as `celeb_a_x4`."""
+    (`PAIR_DATASETS`), `<tfds image dataset>_edges`, such as `mnist_edges`,
+    `<tfds image dataset>_x4`, such as `celeb_a_x4`, or a folder with `A/` and `B/`
+    sub-folders (`PAIR_FOLDERS`)."""
+    if is_folder(name):
+        root = _folder_path(name)
+        return all(os.path.isdir(os.path.join(root, sub)) for sub in PAIR_FOLDERS)
     return isinstance(name, str) and (name in PAIR_DATASETS or name.endswith(EDGES_SUFFIX)
                                       or name.endswith(X4_SUFFIX))
 
@@ -372,11 +454,12 @@ def _x4_base(name):
 
 def _pair_info(name, data_dir=None):
     if name in ("digits_edges", "digits_thick"):
-        return DatasetInfo(name, (32, 32, 1), None, source_shape=(32, 32, 1))
+        return DatasetInfo(name, (32, 32, 1), None, source_shape=(32, 32, 1),
+                           paired=name == "digits_edges")
     if name == "sample_patches":
         side = SAMPLE_PATCH_SIZE // SAMPLE_PATCH_SCALE
         return DatasetInfo(name, (SAMPLE_PATCH_SIZE, SAMPLE_PATCH_SIZE, 3), None,
-                           source_shape=(side, side, 3))
+                           source_shape=(side, side, 3), paired=True)
     suffix = X4_SUFFIX if _x4_base(name) else EDGES_SUFFIX
     try:
         base = info(_x4_base(name) or _edges_base(name), data_dir)
@@ -387,8 +470,10 @@ def _pair_info(name, data_dir=None):
         height, width, channels = base.image_shape
         source_shape = (None if height is None else height // _X4_SCALE,
                         None if width is None else width // _X4_SCALE, channels)
-        return DatasetInfo(name, base.image_shape, None, source_shape=source_shape)
-    return DatasetInfo(name, base.image_shape, None, source_shape=base.image_shape)
+        return DatasetInfo(name, base.image_shape, None, source_shape=source_shape,
+                           paired=True)
+    return DatasetInfo(name, base.image_shape, None, source_shape=base.image_shape,
+                       paired=True)
 
 
 def edge_maps(images):
@@ -491,7 +576,7 @@ def pair_arrays(name, split="train", **kwargs):
 
 def load_pairs(name="digits_edges", split="train", batch_size=64, *, image_size=None,
                shuffle=None, repeat=False, drop_remainder=True, seed=0, data_dir=None,
-               download=True, **kwargs):
+               download=True, paired=None, **kwargs):
     """Loads an image-to-image dataset as batches of `(sources, targets)`, both float32
     in [-1, 1], NHWC.
 
@@ -501,20 +586,32 @@ def load_pairs(name="digits_edges", split="train", batch_size=64, *, image_size=
             `"mnist_edges"`; `image_size` applies before the edges are taken), a tfds
             image dataset's images downsampled 4x and the images, `"<tfds name>_x4"`
             (e.g. `"celeb_a_x4"`; `image_size` is the high-resolution side, a multiple
-            of 4), or a tfds CycleGAN dataset such as `"cycle_gan/horse2zebra"`, whose
+            of 4), a tfds CycleGAN dataset such as `"cycle_gan/horse2zebra"`, whose
             `trainA`/`trainB` (`testA`/`testB` for `split="test"`) splits become the
-            unpaired domains.
-        split: `"train"` or `"test"`.
+            unpaired domains, or a folder with `A/` (sources) and `B/` (targets)
+            sub-folders of images (see `paired`; both come with the channels of the
+            more colourful one, and at their own most common size without
+            `image_size`).
+        split: `"train"` or `"test"` (also `"all"` for folders).
         batch_size: Pairs per batch.
         image_size: Side to resize tfds images to (they come at 256x256); embedded
             sets keep their sizes.
         shuffle: Shuffle every epoch; default: for the train split. Unpaired domains are
             shuffled independently.
         repeat, drop_remainder, seed, data_dir, download: As for `load`.
+        paired: For folders: True pairs `A/x.png` with `B/x.png` (the same file name,
+            extensions aside; files without a counterpart are left out), False serves
+            `A/` and `B/` as unpaired domains shuffled independently (as `digits_thick`),
+            None (default) pairs if any file name is in both.
         **kwargs: For `sample_patches` (`count`, `patch_size`, `scale`).
 
     Returns:
         A `tf.data.Dataset` of `(sources, targets)`.
+
+    Raises:
+        ValueError: for an unknown dataset or split; for a folder, as `load` does, and
+            when it has no `A/` and `B/` sub-folders or, with `paired=True`, no file
+            name in both.
 
     Example:
 
@@ -525,7 +622,9 @@ def load_pairs(name="digits_edges", split="train", batch_size=64, *, image_size=
     batch_size = validation.check_positive_int("batch_size", batch_size)
     if shuffle is None:
         shuffle = split == "train"
-    if str(name).startswith("cycle_gan/"):
+    if is_folder(name):
+        domains = _load_folder_pairs(name, split, image_size, paired)
+    elif str(name).startswith("cycle_gan/"):
         domains = [_load_tfds_domain(name, f"{split}{side}", image_size, data_dir, download,
                                      seed) for side in "AB"]
     elif is_pair_dataset(name) and _edges_base(name):
@@ -639,6 +738,336 @@ def _load_tfds_domain(name, split, image_size, data_dir, download, seed):
         dataset = dataset.map(lambda image: _fit_to_size(image, (image_size, image_size)),
                               num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.cache()
+
+
+# A user's own images: folders ------------------------------------------------------------
+
+#: The image files read from folders, by extension (any case): those
+#: `keras.utils.image_dataset_from_directory` reads.
+FOLDER_IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+#: A folder's `test` split: every fifth image in sorted path order (the 5th, 10th, ...;
+#: for a paired folder, every fifth pair), so about a fifth of each class sub-folder, and
+#: the same images on every run and machine. `train` holds the others, `all` every image.
+FOLDER_TEST_EVERY = 5
+_FOLDER_SPLITS = ("train", "test", "all")
+#: The sub-folders of an image-pair folder: sources in `A/`, targets in `B/`.
+PAIR_FOLDERS = ("A", "B")
+# Folders whose left-out unpaired files were already reported (once per process).
+_REPORTED_UNPAIRED = set()
+
+
+def is_folder(name):
+    """Whether dataset `name` is a folder of images, given by its path, rather than a
+    named dataset.
+
+    A path object is; so is a str that starts with `/`, `.` or `~` or holds a path
+    separator, unless it is a tfds name with a config or version
+    (`"cycle_gan/horse2zebra"`, `"mnist/3.0.1"`) and no such directory exists. A plain
+    name is a folder only if it is an existing directory and no dataset has that name
+    (write `./mnist` for a folder called `mnist`). The folder need not exist: reading
+    it then raises a ValueError saying that it was not found.
+
+    >>> is_folder("digits"), is_folder("/data/my_images"), is_folder("cycle_gan/horse2zebra")
+    (False, True, False)
+    """
+    if isinstance(name, os.PathLike):
+        return True
+    if not isinstance(name, str) or not name or name in EMBEDDED_DATASETS + PAIR_DATASETS:
+        return False
+    if name in CAPTION_DATASETS:
+        return False
+    if name.startswith(("/", ".", "~")):
+        return True
+    if "/" in name or os.sep in name:
+        return os.path.isdir(name) or not _is_dataset_name(name.split("/")[0])
+    return os.path.isdir(name) and not _is_dataset_name(name)
+
+
+def _is_dataset_name(name):
+    """Whether plain `name` names a tfds dataset (or digits), maybe with a version or an
+    `_edges`/`_x4` suffix."""
+    import tensorflow_datasets as tfds
+
+    base = name.split(":")[0]
+    for suffix in (EDGES_SUFFIX, X4_SUFFIX):
+        if base.endswith(suffix):
+            base = base[:-len(suffix)]
+            break
+    return base in EMBEDDED_DATASETS or base in tfds.list_builders(
+        with_community_datasets=False)
+
+
+def _folder_path(name):
+    return os.path.expanduser(os.fspath(name))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Folder:
+    """A folder of images as read: keras' file list, sorted, and the folder's image shape."""
+
+    root: str
+    paths: tuple
+    #: The class sub-folders in label order, or None for an unlabeled folder.
+    class_names: tuple | None
+    #: The most common `(height, width)` of its images, and 3 channels if any image has
+    #: colour, else 1.
+    image_shape: tuple
+
+
+def _check_folder(root):
+    if not os.path.exists(root):
+        raise ValueError(
+            f"Dataset folder not found: {root!r}. Give the path of an existing folder of "
+            "images (class sub-folders for labels; A/ and B/ for image pairs), 'digits', or "
+            "a tensorflow_datasets name such as 'mnist'.")
+    if not os.path.isdir(root):
+        raise ValueError(f"Dataset {root!r} is a file, not a folder: give the folder that "
+                         "holds the images.")
+
+
+def _has_images(directory):
+    for _, _, files in os.walk(directory):
+        if any(file.lower().endswith(FOLDER_IMAGE_FORMATS) for file in files):
+            return True
+    return False
+
+
+def _folder_classes(root):
+    """The class sub-folders of folder `root` (those that hold images), sorted, or None if
+    its images lie directly in it. Raises a one-line ValueError for a folder that is
+    empty, holds no images, or holds images both directly and in sub-folders."""
+    _check_folder(root)
+    entries = sorted(entry for entry in os.listdir(root) if not entry.startswith("."))
+    if not entries:
+        raise ValueError(f"Dataset folder {root!r} is empty: put images in it (PNG, JPEG, "
+                         "BMP or GIF), or one sub-folder of images per class.")
+    loose = [entry for entry in entries if entry.lower().endswith(FOLDER_IMAGE_FORMATS)
+             and os.path.isfile(os.path.join(root, entry))]
+    classes = [entry for entry in entries if os.path.isdir(os.path.join(root, entry))
+               and _has_images(os.path.join(root, entry))]
+    if loose and classes:
+        raise ValueError(
+            f"Dataset folder {root!r} holds images both directly ({len(loose)}, e.g. "
+            f"{loose[0]!r}) and in sub-folders ({', '.join(classes[:3])}): put all images "
+            "directly in it (unlabeled) or all in class sub-folders (labeled).")
+    if not loose and not classes:
+        raise ValueError(
+            f"Dataset folder {root!r} holds no images: none of its files (sub-folders "
+            f"included) ends in {', '.join(FOLDER_IMAGE_FORMATS)}.")
+    return tuple(classes) if classes else None
+
+
+def _keras_folder_dataset(root, class_names, image_size=(1, 1), channels=3):
+    """`keras.utils.image_dataset_from_directory` over `root` in sorted path order,
+    unbatched: float32 images (center-cropped to `image_size`'s aspect ratio and resized
+    to it) and int labels from the `class_names` sub-folders, or images alone if None."""
+    labeled = class_names is not None
+    return keras.utils.image_dataset_from_directory(
+        root, labels="inferred" if labeled else None, label_mode="int" if labeled else None,
+        class_names=list(class_names) if labeled else None,
+        color_mode="rgb" if channels == 3 else "grayscale", batch_size=None,
+        image_size=tuple(image_size), shuffle=False, crop_to_aspect_ratio=True,
+        verbose=False)
+
+
+def _index_folder(name, labeled=True):
+    """Lists and checks the images of folder `name` (`labeled=False`: read every image
+    below it, as for the `A/` and `B/` domains). Returns a `_Folder`."""
+    root = _folder_path(name)
+    class_names = _folder_classes(root)
+    if not labeled:
+        class_names = None
+    # Constructing the dataset only lists the files: nothing is decoded yet.
+    paths = tuple(_keras_folder_dataset(root, class_names).file_paths)
+    stamps = []
+    for path in paths:
+        status = os.stat(path)
+        stamps.append((status.st_mtime_ns, status.st_size))
+    shapes = _image_shapes(paths, tuple(stamps))
+    sizes = collections.Counter(map(tuple, shapes[:, :2].tolist()))
+    # Ties go to the size met first, in sorted path order (most_common is stable).
+    height, width = sizes.most_common(1)[0][0]
+    channels = 3 if shapes[:, 2].max() >= 3 else 1
+    return _Folder(root, paths, class_names, (height, width, channels))
+
+
+@functools.lru_cache(maxsize=16)
+def _image_shapes(paths, stamps):
+    """Decodes every image once (per process, and again when a file changes, which
+    `stamps` tell) to learn its `(height, width, channels)` and to name a file that does
+    not decode before training starts rather than fail mid-epoch. Returns int64
+    `[len(paths), 3]`."""
+    del stamps  # only part of the cache key
+
+    def shape(index, path):
+        image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+        return index, tf.shape(image, out_type=tf.int64)
+
+    shapes = np.full((len(paths), 3), -1, np.int64)
+    dataset = (tf.data.Dataset.from_tensor_slices(list(paths)).enumerate()
+               .map(shape, num_parallel_calls=tf.data.AUTOTUNE).ignore_errors().batch(1024))
+    for indices, batch_shapes in dataset:
+        shapes[indices.numpy()] = batch_shapes.numpy()
+    unreadable = np.flatnonzero(shapes[:, 0] < 0)
+    if len(unreadable):
+        path = paths[unreadable[0]]
+        try:
+            tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+            reason = "it could not be read"
+        except tf.errors.OpError as error:
+            reason = error.message.split("}}")[-1].split("[Op:")[0].strip()
+        more = f" ({len(unreadable) - 1} more files do not decode)" if len(unreadable) > 1 else ""
+        raise ValueError(f"Cannot read image file {path!r}: {' '.join(reason.split())}"
+                         f"{more}. Replace or delete it.")
+    return shapes
+
+
+def _check_folder_split(split, root):
+    if split not in _FOLDER_SPLITS:
+        raise ValueError(f"Unknown split for dataset folder {root!r}. Received: "
+                         f"split={split!r}. Choices: {', '.join(_FOLDER_SPLITS)}.")
+
+
+def _split_mask(positions, split):
+    """Which files `split` keeps, from each file's position in the folder's numbering
+    (-1: left out everywhere)."""
+    positions = np.asarray(positions)
+    held_out = positions % FOLDER_TEST_EVERY == FOLDER_TEST_EVERY - 1
+    if split == "test":
+        return (positions >= 0) & held_out
+    if split == "train":
+        return (positions >= 0) & ~held_out
+    return positions >= 0
+
+
+def _read_folder(folder, positions, split, channels, what="images"):
+    """The uint8 images and int32 labels (zeros if unlabeled) of `split` of an indexed
+    folder, in sorted path order, with `channels` channels. `positions[i]` numbers file
+    `i` for the split (`_split_mask`). Returns the dataset and its size."""
+    _check_folder_split(split, folder.root)
+    keep = _split_mask(positions, split)
+    count = int(keep.sum())
+    if not count:
+        total = int((np.asarray(positions) >= 0).sum())
+        raise ValueError(
+            f"Dataset folder {folder.root!r} holds {total} {what}, too few for a {split!r} "
+            f"split (every {FOLDER_TEST_EVERY}th is held out for 'test'): add {what}.")
+    dataset = _keras_folder_dataset(folder.root, folder.class_names, folder.image_shape[:2],
+                                    channels)
+    if tuple(dataset.file_paths) != folder.paths:
+        raise ValueError(f"Dataset folder {folder.root!r} changed while it was being read: "
+                         "run again.")
+    if folder.class_names is None:
+        dataset = dataset.map(lambda image: (image, 0))
+    keep = tf.constant(keep)
+    dataset = tf.data.Dataset.zip((dataset, tf.data.Dataset.range(len(folder.paths))))
+    dataset = dataset.filter(lambda example, index: tf.gather(keep, index))
+
+    def to_uint8(example, index):
+        image, label = example
+        # Keras resizes in float; images already at the folder's size keep their values.
+        image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+        return image, tf.cast(label, tf.int32)
+
+    return dataset.map(to_uint8, num_parallel_calls=tf.data.AUTOTUNE), count
+
+
+def _load_folder(name, split):
+    """Reads an image folder as `(uint8 image, int32 label)` pairs, with its size."""
+    folder = _index_folder(name)
+    return _read_folder(folder, np.arange(len(folder.paths)), split, folder.image_shape[-1])
+
+
+def _folder_info(name):
+    if is_pair_dataset(name):
+        root, domain_a, domain_b, channels = _pair_folder(name)
+        _, _, paired = _pair_positions(root, domain_a, domain_b, None)
+        return DatasetInfo(os.fspath(name), (*domain_b.image_shape[:2], channels), None,
+                           source_shape=(*domain_a.image_shape[:2], channels), paired=paired)
+    folder = _index_folder(name)
+    classes = folder.class_names
+    return DatasetInfo(os.fspath(name), folder.image_shape, len(classes) if classes else None)
+
+
+def _pair_folder(name):
+    """The `A/` and `B/` domains of a pair folder, indexed, and their common channels
+    (3 if either has colour: a model's sources and targets have the same channels)."""
+    root = _folder_path(name)
+    domain_a, domain_b = (_index_folder(os.path.join(root, sub), labeled=False)
+                          for sub in PAIR_FOLDERS)
+    return root, domain_a, domain_b, max(domain_a.image_shape[-1], domain_b.image_shape[-1])
+
+
+def _file_key(path, root):
+    """A file's name within its domain, extension aside: what pairs `A/x.png` with `B/x.jpg`."""
+    return os.path.splitext(os.path.relpath(path, root))[0].replace(os.sep, "/")
+
+
+def _pair_positions(root, domain_a, domain_b, paired):
+    """Numbers the files of the two domains for splitting: in paired mode the k-th pair
+    (by file name) gets k in both, files without a counterpart -1; unpaired, each
+    domain's files are numbered on their own. Returns `(positions_a, positions_b,
+    paired)`; `paired=None` means paired if any file name is in both."""
+    keys = [[_file_key(path, domain.root) for path in domain.paths]
+            for domain in (domain_a, domain_b)]
+    common = set(keys[0]) & set(keys[1])
+    if paired is None:
+        paired = bool(common)
+    if not paired:
+        return np.arange(len(keys[0])), np.arange(len(keys[1])), False
+    if not common:
+        raise ValueError(
+            f"A/ and B/ of dataset folder {root!r} have no file name in common: a paired "
+            "model (pix2pix) needs each source A/<name> to have its target B/<name> "
+            "(e.g. A/0001.png and B/0001.png; extensions may differ).")
+    orders = []
+    for sub, domain_keys in zip(PAIR_FOLDERS, keys):
+        order = [key for key in domain_keys if key in common]
+        repeated = [key for key, n in collections.Counter(order).items() if n > 1]
+        if repeated:
+            raise ValueError(f"{sub}/ of dataset folder {root!r} holds {repeated[0]!r} "
+                             "twice, with different extensions: keep one, so that it "
+                             "pairs with one file.")
+        orders.append(order)
+    if orders[0] != orders[1]:
+        raise ValueError(f"The file names of A/ and B/ of dataset folder {root!r} sort "
+                         "differently (extensions inside names?): give each pair the "
+                         "same file name, extension included.")
+    number = {key: k for k, key in enumerate(orders[0])}
+    positions = [np.array([number.get(key, -1) for key in domain_keys], np.int64)
+                 for domain_keys in keys]
+    left_out = [int((p < 0).sum()) for p in positions]
+    if any(left_out) and root not in _REPORTED_UNPAIRED:
+        _REPORTED_UNPAIRED.add(root)
+        logging.warning("Dataset folder %r: %d files of A/ and %d of B/ have no "
+                        "counterpart with the same name and are left out; %d pairs remain.",
+                        root, left_out[0], left_out[1], len(common))
+    return positions[0], positions[1], True
+
+
+def _load_folder_pairs(name, split, image_size, paired):
+    """The domains of a pair folder as `load_pairs` zips them: one dataset of uint8
+    `(source, target)` pairs, or two of images when unpaired; cached."""
+    if not is_pair_dataset(name):
+        root = _folder_path(name)
+        _check_folder(root)
+        raise ValueError(
+            f"Dataset folder {root!r} has no A/ and B/ sub-folders: image-to-image models "
+            "read their sources from <folder>/A and their targets from <folder>/B.")
+    root, domain_a, domain_b, channels = _pair_folder(name)
+    positions_a, positions_b, paired = _pair_positions(root, domain_a, domain_b, paired)
+    what = "pairs" if paired else "images"
+    domains = []
+    for domain, positions in ((domain_a, positions_a), (domain_b, positions_b)):
+        dataset, _ = _read_folder(domain, positions, split, channels, what)
+        dataset = dataset.map(lambda image, label: image)
+        if image_size is not None:
+            dataset = dataset.map(lambda image: _fit_to_size(image, (image_size, image_size)),
+                                  num_parallel_calls=tf.data.AUTOTUNE)
+        domains.append(dataset)
+    if paired:
+        return [tf.data.Dataset.zip(tuple(domains)).cache()]
+    return [domain.cache() for domain in domains]
 
 
 # Captions for text-to-image models -------------------------------------------------------
