@@ -150,7 +150,7 @@ def _download_error(name, data_dir, error):
     `data_dir` (None: tfds' default) failed with `error`."""
     import tensorflow_datasets as tfds
 
-    data_dir = os.fspath(data_dir) if data_dir else tfds.core.constants.get_default_data_dir()
+    data_dir = os.fspath(data_dir) if data_dir else tfds.core.constants.DATA_DIR
     cause = " ".join(f"{type(error).__name__}: {error}".split())
     if len(cause) > 240:
         cause = cause[:237] + "..."
@@ -362,7 +362,7 @@ def _load_tfds(name, split, data_dir, download, shuffle_files, seed):
                             shuffle_files=shuffle_files,
                             read_config=tfds.ReadConfig(shuffle_seed=seed))
     except _network_errors() as error:
-        raise _download_error(name, data_dir, error) from error
+        raise _download_error(name, builder.data_dir_root, error) from error
     except (ValueError, KeyError) as error:
         splits = ", ".join(builder.info.splits) or "unknown"
         raise ValueError(
