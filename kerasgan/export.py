@@ -42,6 +42,14 @@ builtins); clients draw `z` themselves as `model_card.json` describes. Nothing h
 needed to run the artifacts: TF Serving, `tf.saved_model.load` and `ai_edge_litert`
 read them as they are. `verify(export_dir)` checks that they agree.
 
+Reading an export back (`load_model_card`, `load_saved_model`, `load_tflite`) raises
+`CorruptExportError`, a `ValueError` naming the damaged file, for truncated or garbled
+files; `locate_export` accepts a `.tflite` file of an export where its directory is
+expected. The converter's and LiteRT's console logs are hidden (`quiet` in
+`convert_to_tflite` and `run_tflite`; `TF_CPP_MIN_LOG_LEVEL=0` shows them);
+`export_generator` prints only where the files went and the verification table
+(`verbose`).
+
 Example:
 
 >>> import kerasgan, tempfile
@@ -53,11 +61,15 @@ Example:
 True
 """
 
+import contextlib
+import ctypes
 import json
+import logging
 import os
 import platform
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 import warnings
@@ -79,6 +91,95 @@ DEFAULT_TOLERANCE = {"float32": 2, "float16": 16, "int8": 96}
 # SavedModel `verify` accepts, relative to the largest magnitude of its output.
 DEFAULT_FLOAT_TOLERANCE = {"float32": 1e-3, "float16": 5e-2, "int8": 0.5}
 _STAGING_PREFIX = ".tmp-export-"
+# What a user can do about an unreadable file of an export.
+_REEXPORT = ("The file is damaged or incomplete: re-export it with scripts/export.py, "
+             "or copy the export again.")
+
+
+class CorruptExportError(ValueError):
+    """A file of an export (model card, SavedModel, `.tflite`) cannot be read."""
+
+
+def _one_line(error, limit=300):
+    text = " ".join(str(error).split()).rstrip(".")
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+# Quiet native code ---------------------------------------------------------------------
+
+class _NativeOutputHidden:
+    """Hides what native code writes to the process's stdout and stderr in the block.
+
+    The TFLite converter's MLIR passes and SavedModel reader log through TF's C++
+    logging (~10 lines per conversion), int8 calibration prints its settings, and
+    LiteRT announces its XNNPACK delegate on the first run. `TF_CPP_MIN_LOG_LEVEL`
+    is read once, when TensorFlow loads, and none of them has a Python switch, so the
+    block points file descriptors 1 and 2 at a temporary file and back (also on
+    error). Python's own loggers (`absl`, `tensorflow`) are raised to ERROR for the
+    block too, for when `sys.stderr` is not descriptor 2 (notebooks, pytest).
+
+    Output of other threads during the block is hidden as well. With `replay_on_error`,
+    what was hidden is written to stderr when the block raises (LiteRT prints the
+    reason a file does not run there, not in its exception).
+    """
+
+    def __init__(self, replay_on_error=False):
+        self.replay_on_error = replay_on_error
+        self.text = ""
+
+    @staticmethod
+    def _flush():
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):  # closed or replaced streams
+                pass
+        try:
+            ctypes.CDLL(None).fflush(None)  # C stdio buffers (printf, std::cout)
+        except (OSError, AttributeError, TypeError):  # no C library to ask (Windows)
+            pass
+
+    def __enter__(self):
+        self._saved, self._capture = None, None
+        self._levels = [(logger, logger.level) for logger in
+                        (logging.getLogger("absl"), logging.getLogger("tensorflow"))]
+        for logger, _ in self._levels:
+            logger.setLevel(logging.ERROR)
+        self._flush()
+        try:
+            saved = [os.dup(1), os.dup(2)]
+        except OSError:  # no descriptors 1 and 2 (an embedded interpreter): hide nothing
+            return self
+        self._saved, self._capture = saved, tempfile.TemporaryFile()
+        os.dup2(self._capture.fileno(), 1)
+        os.dup2(self._capture.fileno(), 2)
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        for logger, level in self._levels:
+            logger.setLevel(level)
+        if self._saved is None:
+            return False
+        self._flush()
+        os.dup2(self._saved[0], 1)
+        os.dup2(self._saved[1], 2)
+        for descriptor in self._saved:
+            os.close(descriptor)
+        self._capture.seek(0)
+        self.text = self._capture.read().decode("utf-8", "replace")
+        self._capture.close()
+        if exc_type is not None and self.replay_on_error and self.text:
+            os.write(2, self.text.encode())
+        return False
+
+
+def _hidden(quiet, **kwargs):
+    """Hides native output when `quiet`; `quiet=None` hides it unless the environment
+    asks for TensorFlow's logs (`TF_CPP_MIN_LOG_LEVEL` set to 0 or 1, as the scripts do
+    for `--verbosity=0`)."""
+    if quiet is None:
+        quiet = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "").strip() not in ("0", "1")
+    return _NativeOutputHidden(**kwargs) if quiet else contextlib.nullcontext()
 
 
 # Versions -----------------------------------------------------------------------------
@@ -140,18 +241,133 @@ def tflite_paths(export_dir, signature=TFLITE_SIGNATURE):
     return found
 
 
+def check_export_dir(export_dir):
+    """Returns `export_dir` as a string if it is a directory.
+
+    Raises:
+        FileNotFoundError: if nothing is there.
+        NotADirectoryError: if it is a file (a `.tflite` file, a model card, ...).
+    """
+    export_dir = os.fspath(export_dir)
+    if not os.path.exists(export_dir):
+        raise FileNotFoundError(f"Export directory not found: export_dir={export_dir!r}")
+    if not os.path.isdir(export_dir):
+        raise NotADirectoryError(
+            f"export_dir={export_dir!r} is a file, not an export directory: pass the "
+            f"directory that holds model_card.json, e.g. "
+            f"export_dir={_export_dir_above(export_dir)!r}.")
+    return export_dir
+
+
+def _export_dir_above(path):
+    """The export directory (with a model card) holding `path`, one or two levels up
+    (`<export>/<name>.tflite`, `<export>/1/saved_model.pb`), else `path`'s directory."""
+    parent = os.path.dirname(os.path.normpath(path)) or os.curdir
+    for candidate in (parent, os.path.dirname(parent)):
+        if candidate and os.path.isfile(os.path.join(candidate, "model_card.json")):
+            return candidate
+    return parent
+
+
+def locate_export(path):
+    """The export directory and the artifact a user's path names.
+
+    A user may pass a `.tflite` file of an export where a directory is expected; it
+    names the export beside it and that file's format.
+
+    Args:
+        path: An export directory, or a `.tflite` file in one.
+
+    Returns:
+        `(export_dir, format)`: `format` is `None` for a directory, else the `.tflite`
+        file's format (`"float32"`, `"float16"` or `"int8"`, from the model card).
+
+    Raises:
+        FileNotFoundError: if nothing is at `path`.
+        NotADirectoryError: for a file that is not a `.tflite` file listed in the model
+            card beside it.
+        ValueError: for a SavedModel version directory (`<export>/1`: the export
+            directory's highest version is what is served), or the `.tflite` file of a
+            further signature (CycleGAN's `b_to_a`).
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"Export directory not found: export_dir={path!r}")
+    if os.path.isdir(path):
+        above = _export_dir_above(path)
+        if (os.path.basename(os.path.normpath(path)).isdigit()
+                and os.path.isfile(os.path.join(path, "saved_model.pb"))
+                and os.path.isfile(os.path.join(above, "model_card.json"))):
+            raise ValueError(
+                f"export_dir={path!r} is a SavedModel version directory: pass the export "
+                f"directory that holds it, export_dir={above!r} (its highest version is "
+                "used).")
+        return path, None
+    parent = os.path.dirname(os.path.normpath(path)) or os.curdir
+    card = load_model_card(parent, missing_ok=True) if path.endswith(".tflite") else None
+    if card is None:
+        check_export_dir(path)  # raises: a file
+    entry = card.get("tflite", {}).get(os.path.basename(path))
+    if entry is None:
+        raise NotADirectoryError(
+            f"export_dir={path!r} is not one of the .tflite files its model card lists "
+            f"({', '.join(sorted(card.get('tflite', {}))) or 'none'}): pass the export "
+            f"directory, export_dir={parent!r}.")
+    signature = entry.get("signature", TFLITE_SIGNATURE)
+    token_signatures = {tokenizer["signature"] for _, tokenizer in _tokenizers(card).values()}
+    if signature != TFLITE_SIGNATURE and signature not in token_signatures:
+        raise ValueError(
+            f"export_dir={path!r} holds the {signature!r} signature, and samples and "
+            f"metrics come from serving_default's file: pass export_dir={parent!r} with "
+            f"the format ({entry['format']}).")
+    return parent, entry["format"]
+
+
 def load_model_card(export_dir, missing_ok=False):
-    """Reads `export_dir/model_card.json`; None if absent and `missing_ok`."""
+    """Reads `export_dir/model_card.json`; None if absent and `missing_ok`.
+
+    Raises:
+        FileNotFoundError: if `export_dir` or its card is missing (and not
+            `missing_ok`).
+        NotADirectoryError: if `export_dir` is a file.
+        CorruptExportError: if the card is not a model card's JSON.
+    """
     path = os.path.join(os.fspath(export_dir), "model_card.json")
     if not os.path.exists(path):
         if missing_ok:
             return None
-        raise FileNotFoundError(f"No model_card.json in export_dir={os.fspath(export_dir)!r}")
+        check_export_dir(export_dir)
+        raise FileNotFoundError(
+            f"No model_card.json in export_dir={os.fspath(export_dir)!r}: an export "
+            "directory holds one beside its SavedModel versions and .tflite files. "
+            "Re-export the model with scripts/export.py to write it.")
     try:
-        with open(path) as file:
-            return json.load(file)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"Corrupt model card {path}: {error}") from error
+        with open(path, encoding="utf-8") as file:
+            card = json.load(file)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CorruptExportError(f"Cannot read the model card {path} ({_one_line(error)}). "
+                                 f"{_REEXPORT}") from error
+    missing = [key for key in ("name", "inputs", "saved_model")
+               if not isinstance(card, dict) or key not in card]
+    if missing:
+        raise CorruptExportError(f"The model card {path} lacks {', '.join(missing)}. "
+                                 f"{_REEXPORT}")
+    return card
+
+
+def load_saved_model(path):
+    """`tf.saved_model.load(path)`, with a one-line error for damaged files.
+
+    Raises:
+        CorruptExportError: if the SavedModel cannot be read (a truncated
+            `saved_model.pb`, missing variables, ...).
+    """
+    path = os.fspath(path)
+    try:
+        return tf.saved_model.load(path)
+    except Exception as error:  # TF raises OSError, DataLossError, ValueError, ...
+        raise CorruptExportError(f"Cannot load the SavedModel in {path} "
+                                 f"({_one_line(error)}). {_REEXPORT}") from error
 
 
 # Writing ------------------------------------------------------------------------------
@@ -183,7 +399,7 @@ def representative_inputs(model, num_examples=128, seed=1234):
 
 
 def convert_to_tflite(saved_model_dir, signature=TFLITE_SIGNATURE, quantization="float32",
-                      representative=None):
+                      representative=None, quiet=None):
     """Converts one signature of a SavedModel to a `.tflite` flatbuffer.
 
     Only TFLite builtin ops are allowed: `SELECT_TF_OPS` (Flex) files do not run in
@@ -197,6 +413,10 @@ def convert_to_tflite(saved_model_dir, signature=TFLITE_SIGNATURE, quantization=
             signature's own output dtype out).
         representative: For `"int8"`: a list of input dicts (batch 1) covering the
             inputs' range, e.g. `representative_inputs(model)`.
+        quiet: Hide the converter's console logs (~10 lines of C++ INFO and WARNING
+            per call: SavedModel reading, MLIR passes, calibration settings). A failed
+            conversion's errors stay in the raised `ConverterError`. Default: hidden
+            unless `TF_CPP_MIN_LOG_LEVEL` is set to 0 or 1.
 
     Returns:
         The flatbuffer as bytes.
@@ -218,7 +438,7 @@ def convert_to_tflite(saved_model_dir, signature=TFLITE_SIGNATURE, quantization=
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.representative_dataset = lambda: iter(representative)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _hidden(quiet):
         # Calibration runs the deprecated tf.lite.Interpreter internally and says so.
         warnings.simplefilter("ignore", UserWarning)
         return converter.convert()
@@ -487,7 +707,26 @@ def _litert_interpreter(**kwargs):
         raise ImportError(
             "Running .tflite files needs the LiteRT runtime: pip install ai-edge-litert"
         ) from error
-    return Interpreter(**kwargs)
+    path = kwargs.get("model_path")
+    if path is not None and not os.path.isfile(path):
+        raise FileNotFoundError(f"No .tflite file at {path}")
+    try:
+        return Interpreter(**kwargs)
+    except (ValueError, RuntimeError) as error:  # "not a valid Flatbuffer buffer", ...
+        if path is None:
+            raise
+        raise CorruptExportError(f"LiteRT cannot read {path} ({_one_line(error)}). "
+                                 f"{_REEXPORT}") from error
+
+
+def load_tflite(path):
+    """A LiteRT (`ai_edge_litert`) Interpreter of the `.tflite` file at `path`.
+
+    Raises:
+        FileNotFoundError: if there is no file at `path`.
+        CorruptExportError: if LiteRT cannot read it (truncated, not a model).
+    """
+    return _litert_interpreter(model_path=os.fspath(path))
 
 
 def draw_inputs(distributions, batch_size, seed=0, label=None):
@@ -600,13 +839,13 @@ def run_saved_model(saved_model, inputs, signature="serving_default"):
         signature: Signature key.
     """
     if isinstance(saved_model, (str, os.PathLike)):
-        saved_model = tf.saved_model.load(os.fspath(saved_model))
+        saved_model = load_saved_model(saved_model)
     function = saved_model.signatures[signature]
     outputs = function(**{key: tf.constant(value) for key, value in inputs.items()})
     return {key: value.numpy() for key, value in outputs.items()}
 
 
-def run_tflite(tflite, inputs, signature=TFLITE_SIGNATURE):
+def run_tflite(tflite, inputs, signature=TFLITE_SIGNATURE, quiet=None):
     """Runs a `.tflite` signature in the LiteRT runtime (`ai_edge_litert`), one example
     at a time as a phone would, and stacks the outputs.
 
@@ -614,31 +853,46 @@ def run_tflite(tflite, inputs, signature=TFLITE_SIGNATURE):
         tflite: A `.tflite` path or an `ai_edge_litert` Interpreter.
         inputs: Dict of numpy arrays keyed by the signature's input names.
         signature: Signature key.
+        quiet: Hide LiteRT's console messages ("Created TensorFlow Lite XNNPACK
+            delegate for CPU."); they are shown when a run fails. Default: hidden
+            unless `TF_CPP_MIN_LOG_LEVEL` is set to 0 or 1.
     """
     if isinstance(tflite, (str, os.PathLike)):
         tflite = _litert_interpreter(model_path=os.fspath(tflite))
     runner = tflite.get_signature_runner(signature)
     batch = len(next(iter(inputs.values())))
-    results = [runner(**{key: value[i:i + 1] for key, value in inputs.items()})
-               for i in range(batch)]
+    with _hidden(quiet, replay_on_error=True):
+        results = [runner(**{key: value[i:i + 1] for key, value in inputs.items()})
+                   for i in range(batch)]
     return {key: np.concatenate([r[key] for r in results]) for key in results[0]}
 
 
 def tflite_ops(tflite_path):
     """Names of the operators a `.tflite` file uses (custom ones, such as Flex ops, by
-    their custom code), read from the flatbuffer without running it."""
+    their custom code), read from the flatbuffer without running it.
+
+    Raises:
+        CorruptExportError: if the file is not a readable flatbuffer.
+    """
+    import struct
+
     from ai_edge_litert import schema_py_generated as schema
 
     with open(tflite_path, "rb") as handle:
-        model = schema.Model.GetRootAs(handle.read(), 0)
+        payload = handle.read()
     builtin_names = {value: key for key, value in vars(schema.BuiltinOperator).items()
                      if not key.startswith("_")}
     names = []
-    for i in range(model.OperatorCodesLength()):
-        code = model.OperatorCodes(i)
-        builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
-        custom = code.CustomCode()
-        names.append(custom.decode() if custom else builtin_names.get(builtin, str(builtin)))
+    try:
+        model = schema.Model.GetRootAs(payload, 0)
+        for i in range(model.OperatorCodesLength()):
+            code = model.OperatorCodes(i)
+            builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+            custom = code.CustomCode()
+            names.append(custom.decode() if custom else builtin_names.get(builtin, str(builtin)))
+    except (struct.error, IndexError, UnicodeDecodeError, ValueError) as error:
+        raise CorruptExportError(f"Cannot read the operators of {tflite_path} "
+                                 f"({_one_line(error)}). {_REEXPORT}") from error
     return sorted(set(names))
 
 
@@ -725,7 +979,7 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
     tolerance = {**DEFAULT_TOLERANCE, **(tolerance or {})}
     card = load_model_card(export_dir)
     saved_model_dir = latest_saved_model(export_dir)
-    loaded = tf.saved_model.load(saved_model_dir)
+    loaded = load_saved_model(saved_model_dir)
     problems = []
 
     inputs = draw_inputs(card_input_distributions(card), num_images, seed)
@@ -772,12 +1026,11 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
 
     for fmt, path in sorted(tflite_paths(export_dir).items()):
         entry = {"format": fmt, "bytes": os.path.getsize(path)}
-        entry["flex_ops"] = [op for op in tflite_ops(path) if op.startswith("Flex")]
-        if entry["flex_ops"]:
-            problems.append(f"{os.path.basename(path)} uses Flex ops {entry['flex_ops']}, "
-                            "which the LiteRT runtime cannot run")
+        interpreter = _open_artifact(path, entry, problems)
+        if interpreter is None:
+            artifacts[os.path.basename(path)] = entry
+            continue
         try:
-            interpreter = _litert_interpreter(model_path=path)
             images = run_tflite(interpreter, inputs)["images"]
         except Exception as error:  # report every artifact, not only the first failure
             problems.append(f"{os.path.basename(path)} does not run in LiteRT: {error}")
@@ -796,6 +1049,27 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
     return {"ok": not problems, "problems": problems, "saved_model": saved_model_dir,
             "version": int(os.path.basename(saved_model_dir)), "num_images": num_images,
             "artifacts": artifacts}
+
+
+def _open_artifact(path, entry, problems):
+    """The LiteRT interpreter of the `.tflite` file at `path`, with its Flex ops put in
+    `entry`; None, with the reason in `problems`, when LiteRT cannot load it."""
+    name = os.path.basename(path)
+    try:
+        interpreter = _litert_interpreter(model_path=path)
+    except CorruptExportError as error:  # truncated or garbled: there are no ops to list
+        entry.update(flex_ops=[], unreadable=True)
+        problems.append(str(error))
+        return None
+    except Exception as error:  # a model LiteRT reads but cannot prepare
+        interpreter, load_error = None, error
+    entry["flex_ops"] = [op for op in tflite_ops(path) if op.startswith("Flex")]
+    if entry["flex_ops"]:
+        problems.append(f"{name} uses Flex ops {entry['flex_ops']}, which the LiteRT "
+                        "runtime cannot run")
+    if interpreter is None:
+        problems.append(f"{name} does not run in LiteRT: {_one_line(load_error)}")
+    return interpreter
 
 
 def signature_inputs(card, signature, images, seed=0, export_dir=None):
@@ -862,13 +1136,12 @@ def _verify_signature(loaded, card, signature, export_dir, images, latency_runs,
                             "tokenize as the graph does")
     one = {key: value[:1] for key, value in inputs.items()}
     for fmt, path in sorted(tflite_paths(export_dir, signature).items()):
-        entry = {"format": fmt, "signature": signature, "bytes": os.path.getsize(path),
-                 "flex_ops": [op for op in tflite_ops(path) if op.startswith("Flex")]}
+        entry = {"format": fmt, "signature": signature, "bytes": os.path.getsize(path)}
         artifacts[os.path.basename(path)] = entry
-        if entry["flex_ops"]:
-            problems.append(f"{os.path.basename(path)} uses Flex ops {entry['flex_ops']}")
+        interpreter = _open_artifact(path, entry, problems)
+        if interpreter is None:
+            continue
         try:
-            interpreter = _litert_interpreter(model_path=path)
             actual = run_tflite(interpreter, inputs, signature)
         except Exception as error:  # report every artifact, not only the first failure
             problems.append(f"{os.path.basename(path)} does not run in LiteRT: {error}")
@@ -895,11 +1168,12 @@ def format_report(report):
              f"{'mean diff':>9} {'batch-1 ms':>10}  flex ops"]
     for artifact, entry in report["artifacts"].items():
         latency = entry.get("latency_ms")
+        flex = "unreadable" if entry.get("unreadable") else ", ".join(entry["flex_ops"])
         lines.append(
             f"{artifact:<28} {entry['format']:<10} {entry['bytes'] / 1024:>7.0f}KB "
             f"{_short(entry.get('max_abs_diff', 'n/a')):>8} {entry.get('mean_abs_diff', float('nan')):>9.3f} "
             f"{'n/a' if latency is None else f'{latency:.2f}':>10}  "
-            f"{', '.join(entry['flex_ops']) or 'none'}"
+            f"{flex or 'none'}"
         )
     lines.append("verify: " + ("OK" if report["ok"] else "FAILED: " + "; ".join(report["problems"])))
     return "\n".join(lines)
@@ -937,10 +1211,7 @@ class ExportedTranslator:
     image_input = True
 
     def __init__(self, export_dir, format="saved_model", signature=TFLITE_SIGNATURE):
-        export_dir = os.fspath(export_dir)
-        if not os.path.isdir(export_dir):
-            raise FileNotFoundError(f"Export directory not found. Received: "
-                                    f"export_dir={export_dir!r}")
+        export_dir = check_export_dir(export_dir)
         card = load_model_card(export_dir)
         self.card, self.format, self.signature = card, format, signature
         self.name = card["name"]
@@ -959,7 +1230,7 @@ class ExportedTranslator:
         self.source_shape = tuple(spec_in["shape"][1:])
         self.image_shape = tuple(spec_out["shape"][1:])
         self.cycle_consistent = {"a_to_b", "b_to_a"} <= set(signatures)
-        self._saved_model = (tf.saved_model.load(latest_saved_model(export_dir))
+        self._saved_model = (load_saved_model(latest_saved_model(export_dir))
                              if format == "saved_model" else None)
         self._runners = {signature: self._runner(export_dir, signature)}
         if self.cycle_consistent:

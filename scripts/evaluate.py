@@ -4,10 +4,17 @@ An exported generator (the SavedModel that scripts/train.py writes):
 
     python scripts/evaluate.py --export_dir=exported/dcgan_digits
 
-A `.keras` model, or the last checkpoint of a training workdir:
+One of its `.tflite` files, run in LiteRT as a phone would (naming the file picks its
+--format; `--export_dir=exported/dcgan_digits --format=int8` is the same):
+
+    python scripts/evaluate.py --export_dir=exported/dcgan_digits/dcgan_digits.int8.tflite
+
+A `.keras` model, or the last checkpoint of a training workdir (--out also writes the
+metrics as JSON; keep it under the git-ignored runs/):
 
     python scripts/evaluate.py --model_path=runs/dcgan_digits/checkpoints/last.keras
-    python scripts/evaluate.py --workdir=runs/dcgan_digits --num_samples=5000 --out=eval.json
+    python scripts/evaluate.py --workdir=runs/dcgan_digits --num_samples=5000 \
+        --out=runs/dcgan_digits/eval.json
 
 The floor a perfect generator would reach: the train split in the generator's place
 (`--num_samples` images of it), against the same real test split:
@@ -18,7 +25,9 @@ Generates --num_samples images (classes in turn for conditional generators; for
 text-to-image exports, the model card's caption of each class in turn), compares
 them with the --split of --dataset through kerasgan.evaluation (feature network
 --features: the shipped digits classifier by default) and prints a table of the
-metrics; --out also writes them as JSON.
+metrics; --out also writes them as JSON (nothing is written without it). An export's
+`.tflite` files (--format) get latents drawn as its model card says, classes (or
+captions) in turn, one example per call as in LiteRT on a phone.
 
 Image-to-image generators (pix2pix, SRGAN, ...) translate the held-out sources of their
 pair dataset instead (the one they were trained on, from the model card, unless
@@ -43,8 +52,9 @@ from absl import app, flags
 import _cli
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("export_dir", None, "Export directory; its highest SavedModel version "
-                    "is evaluated, e.g. exported/dcgan_digits.")
+flags.DEFINE_string("export_dir", None, "Export directory, e.g. exported/dcgan_digits: its "
+                    "highest SavedModel version, or the --format .tflite file, is evaluated. "
+                    "Or one of its .tflite files (which sets --format).")
 flags.DEFINE_string("model_path", None, "A .keras file of a kerasgan model.")
 flags.DEFINE_string("workdir", None, "A training workdir; evaluates checkpoints/last.keras.")
 flags.DEFINE_string("baseline_split", None, "Evaluate this split of --dataset in place of a "
@@ -52,9 +62,9 @@ flags.DEFINE_string("baseline_split", None, "Evaluate this split of --dataset in
 flags.DEFINE_string("dataset", None, "Real data: 'digits' (embedded) or a tfds name; for "
                     "image-to-image models a pair dataset (default: the one they trained "
                     "on). Default: digits.")
-flags.DEFINE_enum("format", "saved_model", ["saved_model", "float32", "float16"],
-                  "Which file of an image-to-image export translates (its .tflite files "
-                  "run in LiteRT).")
+flags.DEFINE_enum("format", "saved_model", ["saved_model", "float32", "float16", "int8"],
+                  "Which file of an export generates or translates (its .tflite files "
+                  "run in LiteRT; image-to-image exports have no int8 file).")
 flags.DEFINE_string("data_dir", None, "tfds data directory.")
 flags.DEFINE_string("split", "test", "Split of --dataset the samples are compared with.")
 flags.DEFINE_integer("num_samples", 1000, "Images to generate.")
@@ -63,7 +73,8 @@ flags.DEFINE_string("features", "digits", "Feature network: digits, inception, o
                     "classifier .keras file from scripts/train_classifier.py.")
 flags.DEFINE_string("weights_path", None, "InceptionV3 weights file for --features=inception.")
 flags.DEFINE_integer("seed", 0, "Seed of the latents and of the metrics' subsets.")
-flags.DEFINE_string("out", None, "Write the metrics to this JSON file.")
+flags.DEFINE_string("out", None, "Write the metrics to this JSON file, e.g. "
+                    "runs/<name>/eval.json; default: print only.")
 
 _SOURCE_FLAGS = ("export_dir", "model_path", "workdir", "baseline_split")
 
@@ -80,17 +91,12 @@ def _saved_model_generator(export_dir, dataset_classes):
     from kerasgan import export
 
     path = export.latest_saved_model(export_dir)
-    try:
-        signatures = tf.saved_model.load(path).signatures
-        function = signatures["serving_default"]
-    except Exception as error:  # a corrupt SavedModel raises several TF error types
-        raise ValueError(f"Cannot load the SavedModel in export_dir={export_dir!r}: "
-                         f"{_one_line(error)}") from error
-    card_path = os.path.join(export_dir, "model_card.json")
-    card = {}
-    if os.path.isfile(card_path):
-        with open(card_path) as file:
-            card = json.load(file)
+    signatures = export.load_saved_model(path).signatures
+    if "serving_default" not in signatures:
+        raise ValueError(f"The SavedModel in {path} has no serving_default signature; it "
+                         f"has {', '.join(signatures) or 'none'}.")
+    function = signatures["serving_default"]
+    card = export.load_model_card(export_dir, missing_ok=True) or {}
     inputs = function.structured_input_signature[1]
     if "sample" in signatures:
         # The export draws its own latents (z and any codes) in the graph.
@@ -116,6 +122,44 @@ def _saved_model_generator(export_dir, dataset_classes):
         return function(**feed)["images"].numpy()
 
     return generate, tuple(image_shape), f"SavedModel {path}"
+
+
+def _tflite_generator(export_dir, fmt, dataset_classes):
+    """`(generate_fn, image_shape, description)` of an export's `fmt` `.tflite` file, run
+    in LiteRT one example at a time: latents drawn as the model card says (seeds
+    advancing per call), classes or the card's captions in turn."""
+    import numpy as np
+
+    from kerasgan import export
+
+    card = export.load_model_card(export_dir)
+    distributions = export.card_input_distributions(card)
+    num_classes = card.get("num_classes") or dataset_classes
+    text_key = next((key for key, entry in card["inputs"].items()
+                     if entry["distribution"] == "text"), None)
+    signature = (card["inputs"][text_key]["tokenizer"]["signature"] if text_key
+                 else export.TFLITE_SIGNATURE)
+    paths = export.tflite_paths(export_dir, signature)
+    if fmt not in paths:
+        raise FileNotFoundError(f"No {fmt} .tflite file in {export_dir}; found "
+                                f"{sorted(paths) or 'none'}. Received: --format={fmt}")
+    interpreter = export.load_tflite(paths[fmt])
+    made = 0
+
+    def generate(count):
+        nonlocal made
+        inputs = export.draw_inputs(distributions, count, seed=FLAGS.seed + made)
+        turns = np.arange(made, made + count)
+        if "label" in inputs:
+            inputs["label"] = (turns % num_classes).astype(np.int32)
+        if text_key:
+            captions = card["inputs"][text_key]["examples"][:num_classes or None]
+            inputs[text_key] = np.array([captions[i % len(captions)] for i in turns], object)
+        made += count
+        signature_used, inputs = export.litert_inputs(card, export_dir, inputs)
+        return export.run_tflite(interpreter, inputs, signature_used)["images"]
+
+    return generate, tuple(card["image_shape"]), f"{fmt} LiteRT file {paths[fmt]}"
 
 
 def _sample_signature_generator(function, card, dataset_classes, path):
@@ -191,10 +235,7 @@ def _image_to_image_source():
         inputs = card.get("saved_model", {}).get("signatures", {}).get(
             "serving_default", {}).get("inputs", {})
         if "images" not in inputs:
-            if FLAGS.format != "saved_model":
-                raise ValueError(f"--format={FLAGS.format} applies to image-to-image exports; "
-                                 f"{FLAGS.export_dir} generates from latents (use the default).")
-            return None
+            return None  # generates from latents: _source
         model = export.ExportedTranslator(FLAGS.export_dir, format=FLAGS.format)
         trained_on = card.get("training", {}).get("config", {}).get("dataset")
         dataset = trained_on or registry.default_dataset(card["registry_name"])
@@ -238,6 +279,8 @@ def _evaluate_translations(model, dataset, description, extractor):
 
 
 def _source(dataset_classes):
+    if FLAGS.export_dir and FLAGS.format != "saved_model":
+        return _tflite_generator(FLAGS.export_dir, FLAGS.format, dataset_classes)
     if FLAGS.export_dir:
         return _saved_model_generator(FLAGS.export_dir, dataset_classes)
     if FLAGS.model_path:
@@ -265,17 +308,36 @@ def _check_source_flags():
     if len(given) != 1:
         raise ValueError("Pass exactly one of --export_dir, --model_path, --workdir or "
                          f"--baseline_split. Received: {', '.join(given) or 'none'}")
-    for name, exists in (("model_path", os.path.isfile), ("export_dir", os.path.isdir),
+    for name, exists in (("model_path", os.path.isfile), ("export_dir", os.path.exists),
                          ("workdir", os.path.isdir)):
         value = getattr(FLAGS, name)
         if value and not exists(value):
             raise ValueError(f"`{name}` not found. Received: {name}={value!r}")
 
 
+def _locate_export():
+    """Points --export_dir at the export directory and sets --format when it names one
+    of the export's `.tflite` files."""
+    from kerasgan import export
+
+    export_dir, fmt = export.locate_export(FLAGS.export_dir)
+    if fmt and FLAGS["format"].present and FLAGS.format != fmt:
+        raise ValueError(f"--export_dir={FLAGS.export_dir} is the {fmt} .tflite file, but "
+                         f"--format={FLAGS.format}: drop --format, or pass the export "
+                         f"directory {export_dir} with it.")
+    FLAGS.export_dir, FLAGS.format = export_dir, fmt or FLAGS.format
+
+
 def _run():
     _check_source_flags()
     from kerasgan import data, evaluation, validation
     from kerasgan.io_utils import atomic_write_bytes
+
+    if FLAGS.export_dir:
+        _locate_export()
+    elif FLAGS.format != "saved_model":
+        raise ValueError(f"--format={FLAGS.format} picks a file of an export: it needs "
+                         "--export_dir.")
 
     num_samples = validation.check_positive_int("num_samples", FLAGS.num_samples)
     batch_size = validation.check_positive_int("batch_size", FLAGS.batch_size)

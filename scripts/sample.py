@@ -1,13 +1,15 @@
 r"""Draws a PNG grid of samples from an exported generator: no training, no model code.
 
-From the pretrained DCGAN that ships with the repository:
+From the pretrained DCGAN that ships with the repository (writes
+runs/samples/dcgan_digits.png, and says so):
 
-    python scripts/sample.py --export_dir=exported/dcgan_digits --out=grid.png
+    python scripts/sample.py --export_dir=exported/dcgan_digits
 
-Only sevens from the conditional GAN, through the int8 LiteRT file a phone would run:
+Only sevens from the conditional GAN, through the int8 LiteRT file a phone would run
+(naming the file, as here, picks its --format):
 
-    python scripts/sample.py --export_dir=exported/cgan_digits --format=int8 \
-        --label=7 --out=sevens.png
+    python scripts/sample.py --export_dir=exported/cgan_digits/cgan_digits.int8.tflite \
+        --label=7 --out=runs/samples/sevens.png
 
 --format=saved_model (default) calls the SavedModel's `sample` signature, which draws
 the latents inside the graph; float32, float16 and int8 run the `.tflite` file in the
@@ -22,16 +24,22 @@ translation, target) triplets, or your own sources with --inputs (a `.npy` uint8
 (source, translation) pairs:
 
     python scripts/sample.py --export_dir=exported/pix2pix_digits --format=float16 \
-        --num_images=16 --out=translations.png
+        --num_images=16 --out=runs/samples/translations.png
 
 Text-to-image exports (text2image) draw from captions, used in turn (default: one
 caption per digit from the model card's examples); the `.tflite` files run on token ids
 made with the export's `vocab.txt`:
 
     python scripts/sample.py --export_dir=exported/text2image_digits --format=float32 \
-        --text="the digit 7 written thickly" --text="a handwritten two" --out=captions.png
+        --text="the digit 7 written thickly" --text="a handwritten two" \
+        --out=runs/samples/captions.png
+
+--export_dir takes the export directory or one of its `.tflite` files. Without --out
+the grid goes to runs/samples/<export name>.png (`<export name>.<format>.png` for a
+`.tflite` format); runs/ is git-ignored.
 """
 
+import os
 import sys
 
 from absl import app, flags
@@ -39,7 +47,8 @@ from absl import app, flags
 import _cli
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("export_dir", None, "Export directory, e.g. exported/dcgan_digits.")
+flags.DEFINE_string("export_dir", None, "Export directory, e.g. exported/dcgan_digits, or "
+                    "one of its .tflite files (which sets --format).")
 flags.DEFINE_enum("format", "saved_model", ["saved_model", "float32", "float16", "int8"],
                   "Which artifact draws the samples.")
 flags.DEFINE_integer("num_images", 64, "Images in the grid.")
@@ -53,7 +62,8 @@ flags.DEFINE_string("inputs", None, "Image-to-image exports: source images to tr
                     "held-out sources of the dataset the model trained on.")
 flags.DEFINE_multi_string("text", None, "Text-to-image exports: a caption (repeatable), "
                           "used in turn; default: one example caption per class.")
-flags.DEFINE_string("out", "samples.png", "PNG to write.")
+flags.DEFINE_string("out", None, "PNG to write; default runs/samples/<export name>.png "
+                    "(<export name>.<format>.png for a .tflite format).")
 flags.mark_flag_as_required("export_dir")
 
 
@@ -126,8 +136,6 @@ def _is_image_to_image(card):
 
 def _read_sources(path, shape):
     """uint8 `[N, *shape]` source images from a `.npy` file, a PNG or a directory of PNGs."""
-    import os
-
     import numpy as np
     import tensorflow as tf
 
@@ -186,6 +194,45 @@ def _translate(export_dir, card):
             len(columns) * min(per_row, len(outputs)))
 
 
+def _locate():
+    """The export directory, and --format set from a `.tflite` path in --export_dir."""
+    from kerasgan import export
+
+    export_dir, fmt = export.locate_export(FLAGS.export_dir)
+    if fmt and FLAGS["format"].present and FLAGS.format != fmt:
+        raise ValueError(f"--export_dir={FLAGS.export_dir} is the {fmt} .tflite file, but "
+                         f"--format={FLAGS.format}: drop --format, or pass the export "
+                         f"directory {export_dir} with it.")
+    FLAGS.format = fmt or FLAGS.format
+    return export_dir
+
+
+def _default_out(card):
+    """runs/samples/<export name>.png: git-ignored, one file per export and format."""
+    suffix = "" if FLAGS.format == "saved_model" else f".{FLAGS.format}"
+    return os.path.join("runs", "samples", f"{card['name']}{suffix}.png")
+
+
+def _grid(export_dir, card):
+    """`(grid image, number of images, what they are)`."""
+    from kerasgan import images
+
+    columns = FLAGS.columns
+    if _is_image_to_image(card):
+        grid_images, side_by_side = _translate(export_dir, card)
+        columns = columns or side_by_side
+        what = "images side by side (source, translation, target)"
+    else:
+        _check_label(card)
+        grid_images = _draw(export_dir, card)
+        what = "samples"
+    if columns is None and _text_input(card):
+        columns = min(len(_captions(card)), len(grid_images))  # one caption per column
+    elif columns is None and card.get("num_classes") and FLAGS.label is None:
+        columns = card["num_classes"]
+    return images.make_grid(grid_images, columns=columns), len(grid_images), what
+
+
 def main(argv):
     _cli.start(argv)
     from kerasgan import export, images
@@ -193,25 +240,14 @@ def main(argv):
     try:
         if FLAGS.num_images < 1:
             raise ValueError(f"--num_images must be positive. Received: {FLAGS.num_images}")
-        card = export.load_model_card(FLAGS.export_dir)
-        columns = FLAGS.columns
-        if _is_image_to_image(card):
-            grid_images, side_by_side = _translate(FLAGS.export_dir, card)
-            columns = columns or side_by_side
-        else:
-            _check_label(card)
-            grid_images = _draw(FLAGS.export_dir, card)
-    except (ValueError, FileNotFoundError) as error:
-        sys.exit(f"sample.py: error: {error}")
-    if columns is None and _text_input(card):
-        columns = min(len(_captions(card)), len(grid_images))  # one caption per column
-    elif columns is None and card.get("num_classes") and FLAGS.label is None:
-        columns = card["num_classes"]
-    images.write_png(FLAGS.out, images.make_grid(grid_images, columns=columns))
-    what = ("images side by side (source, translation, target)" if _is_image_to_image(card)
-            else "samples")
-    print(f"Wrote {len(grid_images)} {what} from {FLAGS.export_dir} ({FLAGS.format}) "
-          f"to {FLAGS.out}")
+        export_dir = _locate()
+        card = export.load_model_card(export_dir)
+        grid, count, what = _grid(export_dir, card)
+        out = FLAGS.out or _default_out(card)
+        images.write_png(out, grid)
+    except (ValueError, OSError) as error:  # OSError: missing, unreadable, not a directory
+        sys.exit(f"sample.py: error: {' '.join(str(error).split())}")
+    print(f"Wrote {count} {what} from {export_dir} ({FLAGS.format}) to {out}")
 
 
 if __name__ == "__main__":

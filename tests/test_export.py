@@ -201,6 +201,7 @@ def test_versions_are_next_by_default_and_replaced_only_with_overwrite(tmp_path)
         export.latest_saved_model(tmp_path / "nowhere")
 
 
+@pytest.mark.slow
 def test_killing_an_export_midway_keeps_the_previous_version(tmp_path):
     model = tiny_model("dcgan")
     model.compile()
@@ -235,6 +236,7 @@ def test_killing_an_export_midway_keeps_the_previous_version(tmp_path):
 
 # Scripts ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_export_and_sample_scripts_from_a_keras_file(tmp_path):
     model = tiny_model("cgan")
     model.compile()
@@ -243,8 +245,10 @@ def test_export_and_sample_scripts_from_a_keras_file(tmp_path):
                      "--latency_runs=2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "verify: OK" in result.stdout
-    export_dir = tmp_path / "exported" / "mine"
+    # By default under runs/ (git-ignored), never in exported/ beside the shipped exports.
+    export_dir = tmp_path / "runs" / "mine" / "export"
     assert os.path.isfile(export_dir / "mine.int8.tflite")
+    assert not os.path.exists(tmp_path / "exported")
 
     result = _script("sample.py", f"--export_dir={export_dir}", "--format=int8", "--label=3",
                      "--num_images=6", "--columns=3", f"--out={tmp_path / 'threes.png'}")
@@ -266,6 +270,7 @@ def test_export_and_sample_scripts_from_a_keras_file(tmp_path):
     assert "broken.keras" in _last_line(result.stderr)
 
 
+@pytest.mark.slow
 def test_export_script_reports_missing_sources(tmp_path):
     result = _script("export.py", f"--workdir={tmp_path / 'no_run'}", cwd=tmp_path)
     assert result.returncode != 0 and "Traceback" not in result.stderr
@@ -291,6 +296,7 @@ def test_pretrained_exports_are_committed_small_and_verified():
         assert report["ok"], (export_dir, report["problems"])
 
 
+@pytest.mark.slow
 def test_sample_script_on_the_shipped_dcgan(tmp_path):
     result = _script("sample.py", f"--export_dir={EXPORTED}/dcgan_digits",
                      f"--out={tmp_path / 'grid.png'}", "--num_images=16")
