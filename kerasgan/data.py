@@ -151,7 +151,13 @@ def _download_error(name, data_dir, error):
     import tensorflow_datasets as tfds
 
     data_dir = os.fspath(data_dir) if data_dir else tfds.core.constants.DATA_DIR
-    cause = " ".join(f"{type(error).__name__}: {error}".split())
+    # requests wraps the telling error (NameResolutionError, NewConnectionError: the host
+    # and why) in two more; the bottom one (socket.gaierror) no longer names the host.
+    chain = [error]
+    while (chain[-1].__cause__ or chain[-1].__context__) is not None and len(chain) < 10:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)
+    telling = next((e for e in reversed(chain) if len(str(e)) > 40), error)
+    cause = " ".join(f"{type(telling).__name__}: {telling}".split())
     if len(cause) > 240:
         cause = cause[:237] + "..."
     return DatasetDownloadError(
