@@ -807,6 +807,18 @@ def _folder_path(name):
     return os.path.expanduser(os.fspath(name))
 
 
+def short_name(name):
+    """Dataset `name` as run and export directory names can hold it: a folder's base
+    name, other names with `/` and `:` as `_`.
+
+    >>> short_name("/data/faces/"), short_name("cycle_gan/horse2zebra"), short_name("digits")
+    ('faces', 'cycle_gan_horse2zebra', 'digits')
+    """
+    if is_folder(name):
+        return os.path.basename(os.path.abspath(_folder_path(name))) or "folder"
+    return str(name).replace("/", "_").replace(":", "_")
+
+
 @dataclasses.dataclass(frozen=True)
 class _Folder:
     """A folder of images as read: keras' file list, sorted, and the folder's image shape."""
@@ -968,6 +980,8 @@ def _read_folder(folder, positions, split, channels, what="images"):
     keep = tf.constant(keep)
     dataset = tf.data.Dataset.zip((dataset, tf.data.Dataset.range(len(folder.paths))))
     dataset = dataset.filter(lambda example, index: tf.gather(keep, index))
+    # The filter hides the size; Keras' progress bar and epoch counts want it.
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(count))
 
     def to_uint8(example, index):
         image, label = example

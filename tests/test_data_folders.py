@@ -95,6 +95,7 @@ def test_folder_split_holds_out_every_fifth_image(folders, digits):
 
 def test_folder_batches_are_shuffled_on_train_and_fixed_on_test(folders):
     dataset = data.load(folders["classes"], "train", batch_size=16)
+    assert int(dataset.cardinality()) == 10  # known: Keras shows the epoch's progress
     images, labels = next(iter(dataset))
     assert images.shape == (16, 32, 32, 1) and images.dtype == tf.float32
     assert labels.shape == (16,) and labels.dtype == tf.int32
@@ -185,6 +186,11 @@ def test_is_folder_tells_paths_from_dataset_names(tmp_path, monkeypatch):
     assert not data.is_folder("mnist")  # the dataset wins; ./mnist is the folder
     assert data.is_folder("./mnist")
     assert not data.is_folder("not_a_dir_nor_dataset")
+
+
+def test_short_name_of_a_folder_is_its_base_name(folders):
+    assert data.short_name(folders["classes"] + "/") == "classes"
+    assert data.short_name("mnist") == "mnist"
 
 
 def test_folder_given_as_a_relative_or_path_object(folders, monkeypatch):
