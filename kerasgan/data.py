@@ -162,10 +162,11 @@ def _download_error(name, data_dir, error):
         cause = cause[:237] + "..."
     return DatasetDownloadError(
         f"Cannot download dataset {name!r} into data_dir {data_dir!r} ({cause}). Connect "
-        f"to the network and run again; or download it on a connected machine with "
-        f"`tfds build {name} --data_dir=DIR` and copy DIR's contents into {data_dir!r}; or "
-        "use the embedded --dataset=digits or a folder of your own images "
-        "(--dataset=path/to/folder)."
+        "to the network and run again; or prepare it on a connected machine with `python "
+        "-c \"import tensorflow_datasets as tfds; "
+        f"tfds.builder('{name}', data_dir='DIR').download_and_prepare()\"` and copy DIR's "
+        f"contents into {data_dir!r}; or use the embedded --dataset=digits or a folder of "
+        "your own images (--dataset=path/to/folder)."
     )
 
 
