@@ -39,7 +39,7 @@ per-pair numbers (`kerasgan.evaluation.image_to_image_metrics`). An export
 is measured through its own files (`kerasgan.export.ExportedTranslator`); --format
 picks the SavedModel or one of its `.tflite` files:
 
-    python scripts/evaluate.py --export_dir=exported/pix2pix_digits --format=float16
+    python scripts/evaluate.py --export_dir=runs/pix2pix/export --format=float16
 """
 
 import functools

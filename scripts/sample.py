@@ -23,14 +23,14 @@ translation, target) triplets, or your own sources with --inputs (a `.npy` uint8
 `[N, H, W, C]`, a PNG, or a directory of PNGs, at the export's source size), shown as
 (source, translation) pairs:
 
-    python scripts/sample.py --export_dir=exported/pix2pix_digits --format=float16 \
+    python scripts/sample.py --export_dir=runs/pix2pix/export --format=float16 \
         --num_images=16 --out=runs/samples/translations.png
 
 Text-to-image exports (text2image) draw from captions, used in turn (default: one
 caption per digit from the model card's examples); the `.tflite` files run on token ids
 made with the export's `vocab.txt`:
 
-    python scripts/sample.py --export_dir=exported/text2image_digits --format=float32 \
+    python scripts/sample.py --export_dir=runs/text2image/export --format=float32 \
         --text="the digit 7 written thickly" --text="a handwritten two" \
         --out=runs/samples/captions.png
 
