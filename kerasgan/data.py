@@ -936,8 +936,9 @@ def _image_shapes(paths, stamps):
         except tf.errors.OpError as error:
             reason = error.message.split("}}")[-1].split("[Op:")[0].strip()
         more = f" ({len(unreadable) - 1} more files do not decode)" if len(unreadable) > 1 else ""
-        raise ValueError(f"Cannot read image file {path!r}: {' '.join(reason.split())}"
-                         f"{more}. Replace or delete it.")
+        reason = " ".join(reason.split()).rstrip(".")
+        raise ValueError(f"Cannot read image file {path!r}: {reason}{more}. Replace or "
+                         "delete it.")
     return shapes
 
 
