@@ -1,5 +1,6 @@
 """Training callbacks for `AdversarialModel.fit`."""
 
+import json
 import os
 
 import keras
@@ -307,11 +308,31 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
     Args:
         backup_dir: Directory of the backup.
         guard: An optional `NonFiniteGuard`.
+        delete_checkpoint: Delete the backup when training ends (Keras's default).
+            `scripts/train.py` keeps it (False), so that a finished run can later be
+            continued to more epochs.
     """
 
-    def __init__(self, backup_dir, guard=None):
-        super().__init__(backup_dir, double_checkpoint=True)
+    def __init__(self, backup_dir, guard=None, delete_checkpoint=True):
+        super().__init__(backup_dir, double_checkpoint=True,
+                         delete_checkpoint=delete_checkpoint)
         self.guard = guard
+
+    @staticmethod
+    def saved_epoch(backup_dir):
+        """The number of epochs the backup in `backup_dir` holds (where a resumed
+        `fit` starts, 0-based), or None if there is no backup.
+
+        >>> BackupAndRestore.saved_epoch("/nonexistent") is None
+        True
+        """
+        for name in ("training_metadata.json", "training_metadata.json.bkp"):
+            try:
+                with open(os.path.join(backup_dir, name)) as file:
+                    return int(json.load(file)["epoch"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return None
 
     def _tripped(self):
         return self.guard is not None and self.guard.failure is not None

@@ -37,9 +37,11 @@ Example:
 
 import contextlib
 import dataclasses
+import fcntl
 import importlib.util
 import json
 import os
+import shutil
 import time
 import warnings
 
@@ -71,20 +73,23 @@ DEFAULTS = {
     "jit_compile": "auto",
 }
 
-#: What `steps_per_execution="auto"` means on one replica: 8 train steps per
-#: `tf.function` call. On this project's 2-core CPU it made DCGAN's `fit` about 1.2x
-#: faster than one step per call (README, Performance). The callbacks see the logs
-#: every 8 steps: sample grids, checkpoints and backups are per epoch anyway, and the
-#: non-finite guard still catches a NaN (the epoch's running means turn NaN), at most
-#: 7 steps late. Under multi-replica strategies "auto" is 1 (a Keras 3.15 bug).
+#: The most train steps per `tf.function` call `steps_per_execution="auto"` takes on
+#: one replica. On this project's 2-core CPU 8 steps per call made DCGAN's `fit` about
+#: 1.2x faster than one step per call (README, Performance). The callbacks see the
+#: logs every few steps: sample grids, checkpoints and backups are per epoch anyway,
+#: and the non-finite guard still catches a NaN (the epoch's running means turn NaN),
+#: a few steps late. Under multi-replica strategies "auto" is 1 (a Keras 3.15 bug).
 AUTO_STEPS_PER_EXECUTION = 8
 
 
 def auto_steps_per_execution(steps_per_epoch=None, num_replicas=1):
     """What `steps_per_execution="auto"` resolves to: `AUTO_STEPS_PER_EXECUTION` on one
-    replica, 1 on several. With a fixed `steps_per_epoch`, the largest divisor of it
-    up to that: Keras 3.15 runs whole executions, so 8 steps per call with
-    `steps_per_epoch=3` would train 8 steps per epoch, not 3.
+    replica, 1 on several. With a known number of steps per epoch (`steps_per_epoch`,
+    or the batches of one pass over a finite dataset, as `train` passes it), the
+    largest divisor of it up to that. Keras 3.15 counts whole executions: 8 steps per
+    call with `steps_per_epoch=3` trains 8 steps per epoch, not 3, and over a 22-batch
+    pass (the digits recipe) it trains the 22 but counts 24, so its progress bar
+    shows `24/22`.
 
     >>> auto_steps_per_execution(None), auto_steps_per_execution(3), auto_steps_per_execution(20)
     (8, 3, 5)
@@ -358,7 +363,8 @@ def training_callbacks(config, workdir):
         keras.callbacks.TensorBoard(paths["logs"]),
         gan_callbacks.TensorBoardImages(paths["logs"], png_dir=paths["samples"], pairs=pairs),
         gan_callbacks.AtomicModelCheckpoint(paths["checkpoint"], guard=guard),
-        gan_callbacks.BackupAndRestore(paths["backup"], guard=guard),
+        # Kept at the end, so that a finished run can be continued (`train(extend=True)`).
+        gan_callbacks.BackupAndRestore(paths["backup"], guard=guard, delete_checkpoint=False),
     ]
     if config["label_smoothing"]:
         callbacks.insert(0, gan_callbacks.LabelSmoothing(config["label_smoothing"]))
@@ -380,13 +386,36 @@ class TrainResult:
     steps: int
 
 
-def train(config, workdir, verbose=1, strategy=None):
+@contextlib.contextmanager
+def _precision_policy(config):
+    """The config's mixed-precision policy as the global one, restored afterwards."""
+    previous_policy = keras.mixed_precision.global_policy()
+    if config.get("mixed_precision"):
+        keras.mixed_precision.set_global_policy(config["mixed_precision"])
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+
+
+def epoch_steps(dataset):
+    """Batches in one pass over `dataset`, or None if infinite or unknown."""
+    steps = int(dataset.cardinality())
+    return steps if steps > 0 else None
+
+
+def train(config, workdir, verbose=1, strategy=None, extend=False, on_fit_start=None):
     """Builds, compiles and fits the config's model, writing logs under `workdir`.
 
     The model and both optimizers are created inside the strategy's scope, under the
     config's mixed-precision policy (restored afterwards). In a multi-worker cluster
     every worker trains, but only the chief writes to `workdir`; the others write
     into a throwaway directory (`distribute.worker_dir`).
+
+    An interrupted run in `workdir` (a backup, no `training.json`) is resumed from
+    its backup. A finished run there (`training.json`) is trained again from scratch,
+    or with `extend=True` continued from its backup to the config's `epochs`. The
+    backup is kept when training ends, so a finished run can be extended.
 
     Args:
         config: A dict from `resolve_config`.
@@ -395,6 +424,10 @@ def train(config, workdir, verbose=1, strategy=None):
         strategy: A `tf.distribute.Strategy` to use instead of creating the one the
             config's `distribute` names (one process can hold only one
             MirroredStrategy safely, so tests pass theirs).
+        extend: Continue a finished run in `workdir` instead of starting over.
+        on_fit_start: Called with the resolved config once the model, its optimizers
+            and the dataset are ready, just before `fit` (`scripts/train.py` prints its
+            banner there, after every config error could have been raised).
 
     Returns:
         A `TrainResult`.
@@ -406,9 +439,13 @@ def train(config, workdir, verbose=1, strategy=None):
         tf.config.experimental.enable_op_determinism()
     if strategy is None:
         strategy = distribute.get_strategy(config.get("distribute", "none"))
+    with _precision_policy(config), strategy.scope():
+        model = build_model(config)
+    dataset = training_dataset(config, model)
     if config.get("steps_per_execution") == "auto":
+        steps = config.get("steps_per_epoch") or epoch_steps(dataset)
         config = {**config, "steps_per_execution": auto_steps_per_execution(
-            config.get("steps_per_epoch"), strategy.num_replicas_in_sync)}
+            steps, strategy.num_replicas_in_sync)}
     if strategy.num_replicas_in_sync > 1 and config.get("steps_per_execution", 1) > 1:
         # Keras 3.15's multi-step loop fails under a multi-replica strategy ("You
         # must feed a value for placeholder tensor 'while/cond/Placeholder'"), even
@@ -416,22 +453,23 @@ def train(config, workdir, verbose=1, strategy=None):
         warnings.warn(f"steps_per_execution={config['steps_per_execution']} does not run "
                       "under a multi-replica strategy in Keras 3.15; using 1.")
         config = {**config, "steps_per_execution": 1}
-    previous_policy = keras.mixed_precision.global_policy()
-    if config.get("mixed_precision"):
-        keras.mixed_precision.set_global_policy(config["mixed_precision"])
-    try:
-        with strategy.scope():
-            model = compile_model(build_model(config), config)
-    finally:
-        keras.mixed_precision.set_global_policy(previous_policy)
+    with _precision_policy(config), strategy.scope():
+        model = compile_model(model, config)
     chief = distribute.is_chief(strategy)
     with distribute.worker_dir(workdir, strategy) as writable_dir:
         os.makedirs(writable_dir, exist_ok=True)
         stale = os.path.join(writable_dir, SUMMARY_FILE)
         if os.path.exists(stale):
+            if not extend:
+                # Train the finished run again from scratch, not from its kept backup.
+                shutil.rmtree(workdir_paths(writable_dir)["backup"], ignore_errors=True)
             # A new run is under way: its checkpoints no longer match the old summary.
             os.remove(stale)
-        result, callbacks = _fit(model, config, writable_dir, verbose, strategy)
+        atomic_write_bytes(os.path.join(writable_dir, RUN_FILE),
+                           json.dumps(run_record(config), indent=2).encode())
+        if on_fit_start is not None:
+            on_fit_start(config)
+        result, callbacks = _fit(model, config, dataset, writable_dir, verbose, strategy)
     guard = next(c for c in callbacks if isinstance(c, gan_callbacks.NonFiniteGuard))
     if guard.failure is not None:
         checkpoint = workdir_paths(workdir)["checkpoint"]
@@ -444,8 +482,7 @@ def train(config, workdir, verbose=1, strategy=None):
     return result
 
 
-def _fit(model, config, workdir, verbose, strategy):
-    dataset = training_dataset(config, model)
+def _fit(model, config, dataset, workdir, verbose, strategy):
     callbacks = training_callbacks(config, workdir)
     scope = contextlib.nullcontext()
     if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
@@ -503,3 +540,159 @@ def load_training_summary(workdir):
         return None
     with open(path) as file:
         return json.load(file)
+
+
+# Runs in a workdir: what is there, starting over, one process at a time -------------
+
+#: What a run is about to train, written to its workdir when training starts (the same
+#: fields as `training.json`, which appears only when it finishes).
+RUN_FILE = "run.json"
+
+#: Config keys that say how a run executes, not what it trains: a run resumed or
+#: continued with other values of these is still the same run.
+RUNTIME_KEYS = ("epochs", "steps_per_execution", "jit_compile", "distribute",
+                "mixed_precision", "deterministic", "data_dir", "recipe", "name")
+
+
+def run_record(config):
+    """The `run.json` of a run of `config`: its config as `training_summary` gives it."""
+    return {"recipe": config.get("recipe"),
+            "config": {key: value for key, value in config.items()
+                       if key not in ("model_kwargs", "recipe")},
+            "model_kwargs": config["model_kwargs"]}
+
+
+def run_settings(record):
+    """What a run trains, from its `run_record` or `training_summary`: the config
+    without `RUNTIME_KEYS`, JSON-normalized (tuples become lists), keys missing from an
+    older record at their `DEFAULTS`."""
+    settings = {**DEFAULTS, **record.get("config", {}),
+                "model_kwargs": record.get("model_kwargs", {})}
+    settings = {k: v for k, v in settings.items() if k not in RUNTIME_KEYS}
+    return json.loads(json.dumps(settings, sort_keys=True, default=str))
+
+
+def _read_json(path):
+    try:
+        with open(path) as file:
+            return json.load(file)
+    except (OSError, ValueError):
+        return None
+
+
+@dataclasses.dataclass
+class RunStatus:
+    """What `run_status` found in a workdir.
+
+    Attributes:
+        state: `"new"` (nothing to resume), `"resume"` (an interrupted run, resumed
+            from its backup), `"finished"` (a finished run of at least the epochs
+            asked for), `"extend"` (a finished run of fewer epochs, continued from
+            its backup; `backup_epoch` None if it has none), `"ahead"` (an
+            interrupted run whose backup is past the epochs asked for) or `"other"`
+            (a run of other settings: see `differences`).
+        epochs: Epochs the config asks for.
+        done_epochs: Epochs of the finished run, or of the backup; None for "new".
+        planned_epochs: Epochs the run in the workdir was started for, if known.
+        backup_epoch: Epochs the backup holds, or None without a backup.
+        differences: For "other": `(key, value there, value now)` tuples.
+    """
+
+    state: str
+    epochs: int
+    done_epochs: int | None = None
+    planned_epochs: int | None = None
+    backup_epoch: int | None = None
+    differences: list = dataclasses.field(default_factory=list)
+
+
+def run_status(config, workdir):
+    """Compares the run in `workdir` (its `training.json`, `run.json` and backup)
+    with what `config` asks for. Reads files only.
+
+    Returns:
+        A `RunStatus`.
+    """
+    summary = load_training_summary(workdir) if os.path.isdir(workdir) else None
+    record = summary or _read_json(os.path.join(workdir, RUN_FILE))
+    backup = gan_callbacks.BackupAndRestore.saved_epoch(workdir_paths(workdir)["backup"])
+    epochs = config["epochs"]
+    planned = (record or {}).get("config", {}).get("epochs")
+    status = RunStatus("new", epochs, planned_epochs=planned, backup_epoch=backup)
+    if summary is None and not backup:
+        return status  # nothing trained there yet (or not even one epoch): nothing to keep
+    if record is not None:
+        theirs, ours = run_settings(record), run_settings(run_record(config))
+        status.differences = [(key, theirs.get(key), ours.get(key))
+                              for key in sorted(set(theirs) | set(ours))
+                              if theirs.get(key) != ours.get(key)]
+        if status.differences:
+            status.state = "other"
+            return status
+    if summary is not None:
+        status.done_epochs = planned
+        status.state = "finished" if epochs <= planned else "extend"
+    elif backup:
+        status.done_epochs = backup
+        status.state = "resume" if backup < epochs else "ahead"
+    return status
+
+
+#: What a run writes in its workdir (besides the lock file): `clear_run` removes these.
+RUN_OUTPUTS = ("logs", "samples", "checkpoints", "backup", "export", SUMMARY_FILE, RUN_FILE)
+
+
+def clear_run(workdir):
+    """Removes the outputs of a previous run from `workdir` (`RUN_OUTPUTS`: logs,
+    samples, checkpoints, backup, the default export directory and the run files);
+    anything else there is left alone.
+
+    Returns:
+        The paths removed.
+    """
+    removed = []
+    for name in RUN_OUTPUTS:
+        path = os.path.join(workdir, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        elif os.path.lexists(path):
+            os.remove(path)
+        else:
+            continue
+        removed.append(path)
+    return removed
+
+
+LOCK_FILE = ".lock"
+
+
+class WorkdirBusyError(RuntimeError):
+    """Another process holds the workdir's lock."""
+
+
+@contextlib.contextmanager
+def workdir_lock(workdir):
+    """Holds an exclusive lock on `workdir` (creating it) while the block runs.
+
+    The lock is `fcntl.flock` on `workdir/.lock`, which holds the owner's PID: the
+    kernel drops it when the process exits, however it exits, so a killed run never
+    leaves a stale lock behind.
+
+    Raises:
+        WorkdirBusyError: naming the PID of the process that holds it.
+    """
+    os.makedirs(workdir, exist_ok=True)
+    path = os.path.join(workdir, LOCK_FILE)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.read(fd, 64).decode("ascii", "replace").strip() or "unknown"
+            raise WorkdirBusyError(
+                f"{workdir} is in use by another training process (pid {owner})") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield path
+    finally:
+        os.close(fd)
