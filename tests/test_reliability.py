@@ -32,6 +32,7 @@ def _env():
     return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
 
 
+@pytest.mark.slow
 def test_sigkill_during_epoch_4_then_the_same_command_finishes_8_epochs(tmp_path):
     workdir = tmp_path / "W"
     command = _command(workdir, "--epochs=8", "--steps_per_epoch=12", "--label_smoothing=0.1")
@@ -97,6 +98,7 @@ def test_guard_stops_at_the_first_nan_and_keeps_the_last_good_state(tmp_path, di
     assert metadata["epoch"] == 2
 
 
+@pytest.mark.slow
 def test_cli_exits_nonzero_on_a_nan_loss_and_exports_nothing(tmp_path):
     result = subprocess.run(
         [sys.executable, TRAIN, "--model=gan", "--epochs=2", "--steps_per_epoch=3",
@@ -133,6 +135,7 @@ def _trained_weights(tmp_path, name, seed):
     return [w.numpy() for w in model.generator.weights + model.discriminator.weights]
 
 
+@pytest.mark.slow
 def test_deterministic_runs_give_bit_identical_weights(tmp_path):
     first = _trained_weights(tmp_path, "a", seed=3)
     second = _trained_weights(tmp_path, "b", seed=3)
