@@ -267,13 +267,14 @@ def _finished(status, config, workdir, export_dir):
 
 def _interrupted(workdir, config, phase):
     """The line for a Ctrl-C: what was saved and the command that resumes."""
+    if workdir is None:  # still starting (maybe importing TensorFlow): import nothing
+        return f"before training started; nothing was saved. Run `{_command()}` to start."
     from kerasgan import callbacks, training
 
     if phase == "export":
         return (f"while exporting; training finished and was saved in {workdir}: run "
                 f"`{_command()}` to export it.")
-    epoch = workdir and callbacks.BackupAndRestore.saved_epoch(
-        training.workdir_paths(workdir)["backup"])
+    epoch = callbacks.BackupAndRestore.saved_epoch(training.workdir_paths(workdir)["backup"])
     if not epoch:
         return (f"before the first epoch finished; nothing was saved. Run `{_command()}` "
                 "to start again.")
@@ -282,6 +283,17 @@ def _interrupted(workdir, config, phase):
 
 
 def main(argv):
+    run = {"workdir": None, "config": None, "phase": "train"}  # for a Ctrl-C's message
+    try:
+        _main(argv, run)
+    except KeyboardInterrupt:
+        sys.stdout.write("\n")  # end the progress bar's line
+        sys.stdout.flush()
+        _cli.fail(_interrupted(run["workdir"], run["config"], run["phase"]), exit_code=130,
+                  kind="interrupted")
+
+
+def _main(argv, run):
     _cli.start(argv)
     import kerasgan
     from kerasgan import data, distribute, training
@@ -289,11 +301,10 @@ def main(argv):
     if FLAGS.list_models:
         print("\n".join(kerasgan.list_models()))
         return
-    phase, workdir, config = "train", None, None
     try:
-        config = _config_from_flags()
+        config = run["config"] = _config_from_flags()
         data.info(config["dataset"], config["data_dir"])  # an unknown dataset stops here
-        workdir = FLAGS.workdir or os.path.join("runs", config["name"])
+        workdir = run["workdir"] = FLAGS.workdir or os.path.join("runs", config["name"])
         export_dir = FLAGS.export_dir or os.path.join(workdir, "export")
         _check_output_dir("workdir", workdir)
         if FLAGS.export:
@@ -302,7 +313,7 @@ def main(argv):
         with (training.workdir_lock(workdir) if chief else contextlib.nullcontext()):
             status = _prepare_run(config, workdir) if chief else None
             if status is not None and status.state == "finished":
-                phase = "export"
+                run["phase"] = "export"
                 _finished(status, config, workdir, export_dir)
                 return
 
@@ -313,7 +324,7 @@ def main(argv):
 
             result = training.train(config, workdir, on_fit_start=banner,
                                     extend=getattr(status, "state", None) == "extend")
-            phase = "export"
+            run["phase"] = "export"
             details = result.model.card_details()
             if details:  # choices the variant made itself (SRGAN's content loss), as in the card
                 print("Model details: " + ", ".join(f"{k}={v}" for k, v in sorted(details.items())))
@@ -327,10 +338,6 @@ def main(argv):
         _cli.fail(str(error))
     except training.NonFiniteLossError as error:
         _cli.fail(f"{error} Nothing was exported.")
-    except KeyboardInterrupt:
-        sys.stdout.write("\n")  # end the progress bar's line
-        sys.stdout.flush()
-        _cli.fail(_interrupted(workdir, config, phase), exit_code=130, kind="interrupted")
 
 
 if __name__ == "__main__":
