@@ -1,141 +1,17 @@
-"""ProGAN: progressive growing of GANs, from 4x4 up to the image size.
-
-Both networks start at 4x4 and grow by one resolution at a time on a fixed
-schedule; each new block fades in while the previous output is blended out. The
-networks use the equalized learning rate, pixelwise feature normalization in the
-generator and a minibatch standard-deviation layer at the end of the
-discriminator, trained with the WGAN-GP loss plus a small drift term.
-
-How growth fits Keras here:
-
-- Every layer of every resolution is created and built with the model and kept in
-  its `blocks` attribute, so the set of variables (and the path each one is saved
-  under, in `.keras` files and in `keras.callbacks.BackupAndRestore`'s weight files)
-  never changes with the stage.
-- `generator` and `discriminator` are functional models rebuilt from those same
-  layers at each growth: at stage `s` they hold the blocks of resolutions
-  `4 .. 4 * 2**s` only. The generator always returns `image_shape` images (the
-  current resolution, nearest-upsampled) and the discriminator always takes them
-  (average-pooled to the current resolution first), so `generate`, export and the
-  TensorBoard grids work at every stage.
-- The schedule is a function of the generator's step counter
-  (`g_optimizer.iterations`), which checkpoints restore: the `ProgressiveGrowing`
-  callback, which `fit` adds, grows the model when the counter reaches a new stage,
-  and loading weights grows it to the stage of the restored counter, so a resumed
-  run continues with the architecture it had.
-
-Reference:
-    Karras, Aila, Laine & Lehtinen, 2018, "Progressive Growing of GANs for Improved
-    Quality, Stability, and Variation", ICLR. https://arxiv.org/abs/1710.10196
-"""
+"""The `ProGAN` model: the WGAN-GP step at the current stage, growth by the step
+counter, and the `progan` factory. See the family's `__init__` for how growth fits
+Keras and the reference."""
 
 import keras
 import tensorflow as tf
-from keras import layers, ops
+from keras import ops
 
 from kerasgan import distribute, losses, networks, validation
-from kerasgan.layers import EqualizedConv2D, EqualizedDense, MinibatchStdDev, PixelNorm
 from kerasgan.models.base import AdversarialModel
+from kerasgan.models.progan import networks as progan_networks
+from kerasgan.models.progan import schedule
+from kerasgan.models.progan.layers import average_pool, nearest_upsample
 from kerasgan.registry import register_model
-
-_LEAK = 0.2
-
-
-# Blocks -------------------------------------------------------------------------------
-
-
-@keras.saving.register_keras_serializable(package="kerasgan")
-class FadeIn(keras.layers.Layer):
-    """Blends a new block's output into the old one: `old + alpha * (new - old)`.
-
-    `alpha` is a non-trainable variable of the layer (saved with it), ramped from 0
-    to 1 while a new resolution fades in (Karras et al. 2018, Section 2, Figure 2).
-    Its aggregation is "only_first_replica", so a train step may assign it under a
-    `tf.distribute` strategy.
-
-    Example:
-
-    >>> import numpy as np
-    >>> fade = FadeIn()
-    >>> _ = fade.alpha.assign(0.25)
-    >>> float(fade([np.zeros((1, 2)), 4 * np.ones((1, 2))])[0, 0])
-    1.0
-    """
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.alpha = self.add_weight(name="alpha", shape=(), initializer="ones",
-                                     trainable=False, aggregation="only_first_replica")
-
-    def call(self, inputs):
-        old, new = inputs
-        alpha = ops.cast(self.alpha, new.dtype)
-        return old + alpha * (new - old)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape[1]
-
-
-@keras.saving.register_keras_serializable(package="kerasgan")
-class NearestUpSampling2D(keras.layers.Layer):
-    """Nearest-neighbour upsampling by an integer `factor` that keeps the static
-    shape: a tile and a reshape, where `keras.layers.UpSampling2D`'s repeats leave
-    height, width and channels unknown in the exported graph, and the LiteRT
-    converter then finds no builtin kernel for the next convolution.
-
-    Args:
-        factor: Integer scale of height and width, >= 1.
-    """
-
-    def __init__(self, factor=2, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = validation.check_positive_int("factor", factor)
-
-    def call(self, inputs):
-        _, height, width, channels = inputs.shape
-        f = self.factor
-        x = ops.reshape(inputs, (-1, height, 1, width, 1, channels))
-        x = ops.tile(x, (1, 1, f, 1, f, 1))
-        return ops.reshape(x, (-1, height * f, width * f, channels))
-
-    def compute_output_shape(self, input_shape):
-        batch, height, width, channels = input_shape
-        return (batch, height * self.factor, width * self.factor, channels)
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
-
-
-@keras.saving.register_keras_serializable(package="kerasgan")
-class ClipOutsideTraining(keras.layers.Layer):
-    """Identity in training, clip to [-1, 1] otherwise.
-
-    The ProGAN generator's output is linear and the discriminator sees it unclipped
-    in training; the authors clip when they turn outputs into images. Clipping in
-    inference mode makes `generate`, the TensorBoard grids and the export return
-    images in [-1, 1] from the network itself.
-    """
-
-    def call(self, inputs, training=False):
-        if training:
-            return inputs
-        return ops.clip(inputs, -1.0, 1.0)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-
-def _nearest_upsample(images, factor):
-    if factor == 1:
-        return images
-    return ops.repeat(ops.repeat(images, factor, axis=1), factor, axis=2)
-
-
-def _average_pool(images, factor):
-    if factor == 1:
-        return images
-    return ops.average_pool(images, pool_size=factor, strides=factor, padding="valid")
-
 
 # Model --------------------------------------------------------------------------------
 
@@ -267,7 +143,7 @@ class ProGAN(AdversarialModel):
     def filters_at(self, stage):
         """Feature maps at the resolution of `stage`: `base_filters` at the image
         size, doubling per coarser resolution, at most `8 * base_filters`."""
-        return min(self.base_filters * 2 ** (self.num_stages - 1 - stage), 8 * self.base_filters)
+        return progan_networks.filters_at(stage, self.num_stages, self.base_filters)
 
     def build_generator(self):
         self._create_blocks()
@@ -281,62 +157,15 @@ class ProGAN(AdversarialModel):
         the networks of each stage once."""
         if getattr(self, "blocks", None) is not None:
             return
-        side, channels = self.image_shape[0], self.image_shape[-1]
-        generator = [PixelNorm(name="g_normalize_z")]
-        discriminator = []
-        for stage in range(self.num_stages):
-            size, width = 4 * 2 ** stage, self.filters_at(stage)
-            g, d = f"g{size}_", f"d{size}_"
-            if stage == 0:
-                # A dense layer on z is the paper's 4x4 "convolution" of a 1x1 input.
-                generator += [
-                    EqualizedDense(16 * width, gain=2 ** 0.5 / 4, name=g + "dense"),
-                    layers.Reshape((4, 4, width), name=g + "reshape"),
-                    layers.LeakyReLU(_LEAK, name=g + "act0"), PixelNorm(name=g + "norm0")]
-            else:
-                generator += [
-                    NearestUpSampling2D(2, name=g + "upsample"),
-                    EqualizedConv2D(width, 3, name=g + "conv0"),
-                    layers.LeakyReLU(_LEAK, name=g + "act0"), PixelNorm(name=g + "norm0"),
-                    NearestUpSampling2D(2, name=g + "upsample_rgb")]
-            generator += [EqualizedConv2D(width, 3, name=g + "conv1"),
-                          layers.LeakyReLU(_LEAK, name=g + "act1"), PixelNorm(name=g + "norm1"),
-                          EqualizedConv2D(channels, 1, gain=1.0, name=g + "to_rgb")]
-            if size < side:
-                generator.append(NearestUpSampling2D(side // size, name=g + "to_image_size"))
-                discriminator.append(layers.AveragePooling2D(side // size,
-                                                             name=d + "from_image_size"))
-            discriminator += [EqualizedConv2D(width, 1, name=d + "from_rgb"),
-                              layers.LeakyReLU(_LEAK, name=d + "from_rgb_act")]
-            if stage == 0:
-                discriminator += [
-                    MinibatchStdDev(self.minibatch_group_size, name=d + "stddev"),
-                    EqualizedConv2D(width, 3, name=d + "conv0"),
-                    layers.LeakyReLU(_LEAK, name=d + "act0"),
-                    layers.Flatten(name=d + "flatten"),
-                    EqualizedDense(width, name=d + "dense"),
-                    layers.LeakyReLU(_LEAK, name=d + "act1"),
-                    EqualizedDense(1, gain=1.0, name=d + "score")]
-            else:
-                discriminator += [
-                    EqualizedConv2D(width, 3, name=d + "conv0"),
-                    layers.LeakyReLU(_LEAK, name=d + "act0"),
-                    EqualizedConv2D(self.filters_at(stage - 1), 3, name=d + "conv1"),
-                    layers.LeakyReLU(_LEAK, name=d + "act1"),
-                    layers.AveragePooling2D(2, name=d + "downsample"),
-                    layers.AveragePooling2D(2, name=d + "downsample_rgb")]
-        generator.append(ClipOutsideTraining(name="g_output"))
         # One attribute that sorts before "d_optimizer", "discriminator", "g_optimizer"
         # and "generator": Keras' weight files visit attributes in name order and each
         # layer once, so every layer is saved under `blocks/...` at every stage.
-        self.blocks = {"fade_in": FadeIn(name="fade_in"), "generator": generator,
-                       "discriminator": discriminator}
+        self.blocks = progan_networks.create_blocks(self.image_shape, self.num_stages,
+                                                    self.base_filters,
+                                                    self.minibatch_group_size)
         for stage in range(self.num_stages):
             self._generator_at(stage)
             self._discriminator_at(stage)
-
-    def _block_layers(self, player):
-        return {layer.name: layer for layer in self.blocks[player]}
 
     @property
     def fade(self):
@@ -344,57 +173,12 @@ class ProGAN(AdversarialModel):
         return self.blocks["fade_in"]
 
     def _generator_at(self, stage):
-        layer = self._block_layers("generator")
-        z = keras.Input((self.latent_dim,), name="z")
-        x = layer["g_normalize_z"](z)
-        previous = None
-        for s in range(stage + 1):
-            g = f"g{4 * 2 ** s}_"
-            previous = x
-            names = (["dense", "reshape", "act0", "norm0"] if s == 0
-                     else ["upsample", "conv0", "act0", "norm0"])
-            for name in [*names, "conv1", "act1", "norm1"]:
-                x = layer[g + name](x)
-        g = f"g{self.resolution_at(stage)}_"
-        images = layer[g + "to_rgb"](x)
-        if stage > 0:
-            old = layer[f"g{self.resolution_at(stage - 1)}_to_rgb"](previous)
-            images = self.fade([layer[g + "upsample_rgb"](old), images])
-        if g + "to_image_size" in layer:
-            images = layer[g + "to_image_size"](images)
-        images = layer["g_output"](images)
-        return keras.Model(z, images, name="generator")
+        return progan_networks.generator_at(self.blocks, stage, self.latent_dim)
 
     def _discriminator_at(self, stage):
-        layer = self._block_layers("discriminator")
-        images = keras.Input(self.image_shape, name="images")
+        return progan_networks.discriminator_at(self.blocks, stage, self.image_shape)
 
-        def from_rgb(s, x):
-            d = f"d{self.resolution_at(s)}_"
-            return layer[d + "from_rgb_act"](layer[d + "from_rgb"](x))
-
-        def body(s, x):
-            d = f"d{self.resolution_at(s)}_"
-            names = (["stddev", "conv0", "act0", "flatten", "dense", "act1", "score"]
-                     if s == 0 else ["conv0", "act0", "conv1", "act1", "downsample"])
-            for name in names:
-                x = layer[d + name](x)
-            return x
-
-        d = f"d{self.resolution_at(stage)}_"
-        x = layer[d + "from_image_size"](images) if d + "from_image_size" in layer else images
-        h = body(stage, from_rgb(stage, x))
-        if stage > 0:
-            old = from_rgb(stage - 1, layer[d + "downsample_rgb"](x))
-            h = self.fade([old, h])
-            for s in range(stage - 1, -1, -1):
-                h = body(s, h)
-        return keras.Model(images, h, name="discriminator")
-
-    @staticmethod
-    def resolution_at(stage):
-        """Side of the images at `stage`: `4 * 2**stage`."""
-        return 4 * 2 ** stage
+    resolution_at = staticmethod(progan_networks.resolution_at)
 
     def grow_to(self, stage):
         """Rebuilds `generator` and `discriminator` with the blocks of resolutions
@@ -420,26 +204,12 @@ class ProGAN(AdversarialModel):
     # Schedule -----------------------------------------------------------------------
 
     def schedule_at(self, step):
-        """`(stage, alpha)` of generator step `step` (a Python int).
-
-        Phase `p = step // steps_per_phase`: phase 0 trains 4x4, then odd phases
-        fade a new resolution in and even ones train it stable; after the last fade
-        the model stays at full size with `alpha = 1`.
-        """
-        step = validation.check_int_at_least("step", step, 0)
-        phase = step // self.steps_per_phase
-        stage = min((phase + 1) // 2, self.num_stages - 1)
-        return stage, float(self.alpha_at(step, stage))
+        """`(stage, alpha)` of generator step `step` (`schedule.schedule_at`)."""
+        return schedule.schedule_at(step, self.steps_per_phase, self.num_stages)
 
     def alpha_at(self, step, stage):
-        """The fade weight at `step` for the networks of `stage` (a Python number or a
-        tensor): 0 to 1 over the fade-in phase of `stage`, 1 once it is over, and
-        always 1 at stage 0, which has nothing to fade."""
-        if stage == 0:
-            return 1.0
-        start = (2 * stage - 1) * self.steps_per_phase
-        ramp = ops.cast(step - start, "float32") / float(self.steps_per_phase)
-        return ops.clip(ramp, 0.0, 1.0)
+        """The fade weight at `step` for the networks of `stage` (`schedule.alpha_at`)."""
+        return schedule.alpha_at(step, stage, self.steps_per_phase)
 
     def follow_schedule(self):
         """Grows the model to the stage of its step counter and sets `alpha`.
@@ -457,7 +227,7 @@ class ProGAN(AdversarialModel):
 
     def schedule_callbacks(self):
         """`ProgressiveGrowing`, which `fit` adds to the caller's callbacks."""
-        return [ProgressiveGrowing()]
+        return [schedule.ProgressiveGrowing()]
 
     def load_weights(self, filepath, *args, **kwargs):
         """`keras.Model.load_weights`, then grows the networks to the stage of the
@@ -489,11 +259,11 @@ class ProGAN(AdversarialModel):
         resolution by `alpha` (the authors' `process_reals`), then nearest-upsampled
         back to `image_shape`."""
         factor = self.image_shape[0] // self.resolution
-        x = _average_pool(images, factor)
+        x = average_pool(images, factor)
         if self.stage > 0:
-            coarse = _nearest_upsample(_average_pool(x, 2), 2)
+            coarse = nearest_upsample(average_pool(x, 2), 2)
             x = coarse + ops.cast(alpha, x.dtype) * (x - coarse)
-        return _nearest_upsample(x, factor)
+        return nearest_upsample(x, factor)
 
     def train_step(self, data):
         real_images, labels = self.unpack(data)
@@ -517,7 +287,7 @@ class ProGAN(AdversarialModel):
         factor = self.image_shape[0] // self.resolution
 
         def critic_at_resolution(images):
-            return critic(_nearest_upsample(images, factor))
+            return critic(nearest_upsample(images, factor))
 
         critic_logs = []
         for _ in range(self.n_critic):
@@ -527,8 +297,8 @@ class ProGAN(AdversarialModel):
                 fake_scores = critic(fake_images)
                 wasserstein = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
                 penalty = losses.gradient_penalty(
-                    critic_at_resolution, _average_pool(real_images, factor),
-                    _average_pool(fake_images, factor), weight=self.gp_weight,
+                    critic_at_resolution, average_pool(real_images, factor),
+                    average_pool(fake_images, factor), weight=self.gp_weight,
                     seed=distribute.replica_seed(self.noise_seed))
                 # Section A.1: keeps the real scores near 0 without affecting the game.
                 drift = self.drift_weight * ops.mean(ops.square(ops.cast(real_scores, "float32")))
@@ -561,20 +331,6 @@ class ProGAN(AdversarialModel):
                 "steps_per_phase": self.steps_per_phase, "n_critic": self.n_critic,
                 "gp_weight": self.gp_weight, "drift_weight": self.drift_weight,
                 "minibatch_group_size": self.minibatch_group_size, "stage": self.stage}
-
-
-class ProgressiveGrowing(keras.callbacks.Callback):
-    """Grows a `ProGAN` on its schedule during `fit`, and sets the fade weight.
-
-    Before every batch (every `steps_per_execution` steps) it reads the generator's
-    step counter and, when the schedule's stage differs from the model's, rebuilds
-    the networks (`ProGAN.grow_to`; the next train step is traced anew). A resumed
-    run restores the counter, so it grows to the right stage before its first step.
-    `ProGAN.fit` adds this callback itself.
-    """
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self.model.follow_schedule()
 
 
 # Factories ---------------------------------------------------------------------------
