@@ -1,155 +1,20 @@
-"""CycleGAN: unpaired image-to-image translation with two generators kept consistent by
-cycles.
-
-Reference:
-    Zhu, Park, Isola & Efros, 2017, "Unpaired Image-to-Image Translation using
-    Cycle-Consistent Adversarial Networks", ICCV 2017. https://arxiv.org/abs/1703.10593
-"""
+"""The `CycleGAN` model: two generators and two PatchGANs trained with adversarial,
+cycle and identity losses, translation both ways, the export of both directions, and
+the `cyclegan` factory. See the family's `__init__` for the reference."""
 
 import keras
 import numpy as np
 import tensorflow as tf
-from keras import layers
 
 from kerasgan import distribute, losses, networks, tricks, validation
 from kerasgan.images import fit_to_shape, from_uint8, to_uint8
 from kerasgan.models.base import ImageToImageModel
-from kerasgan.models.pix2pix import patch_discriminator
+from kerasgan.models.cyclegan.networks import check_domain_shapes, resnet_generator
 from kerasgan.registry import register_model
 
 #: The directions `CycleGAN.translate` takes, also the export's signature names:
 #: `a_to_b` runs `G` (the model's `generator`), `b_to_a` runs `F` (`generator_ba`).
 DIRECTIONS = ("a_to_b", "b_to_a")
-
-# Blocks ----------------------------------------------------------------------------------
-
-
-@keras.saving.register_keras_serializable(package="kerasgan")
-class ReflectionPadding2D(layers.Layer):
-    """Pads height and width by mirroring the image at its border, without repeating
-    the border pixel (`[a, b, c]` padded by 1 is `[b, a, b, c, b]`).
-
-    CycleGAN's generator pads this way before its convolutions (Zhu et al. 2017,
-    Appendix 7.2) "to reduce artifacts" that zero padding leaves at the borders. It is
-    `keras.ops.pad(mode="reflect")`, which converts to LiteRT's builtin `MIRROR_PAD`.
-
-    Args:
-        padding: Pixels added on each side, >= 1 and smaller than the height and width.
-        **kwargs: `keras.layers.Layer` arguments.
-
-    Example:
-
-    >>> import numpy as np
-    >>> row = np.array([1, 2, 3], "float32").reshape(1, 1, 3, 1)
-    >>> np.asarray(ReflectionPadding2D(1)(np.repeat(row, 2, axis=1)))[0, 0, :, 0]
-    array([2., 1., 2., 3., 2.], dtype=float32)
-    """
-
-    def __init__(self, padding=1, **kwargs):
-        super().__init__(**kwargs)
-        self.padding = validation.check_positive_int("padding", padding)
-
-    def call(self, inputs):
-        p = self.padding
-        return keras.ops.pad(inputs, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
-
-    def compute_output_shape(self, input_shape):
-        batch, height, width, channels = input_shape
-        for side in (height, width):
-            if side is not None and side <= self.padding:
-                raise ValueError(f"ReflectionPadding2D(padding={self.padding}) needs a height "
-                                 f"and width above {self.padding}. Received: input_shape="
-                                 f"{tuple(input_shape)}")
-        grow = 2 * self.padding
-        return (batch, None if height is None else height + grow,
-                None if width is None else width + grow, channels)
-
-    def get_config(self):
-        return {**super().get_config(), "padding": self.padding}
-
-
-def check_translation_shape(name, shape):
-    """`shape` is `(height, width, channels)` with height and width multiples of 4 and
-    >= 8 (two stride-2 convolutions down to at least 2x2, which the residual blocks'
-    reflection padding needs). Returns it as a tuple.
-
-    Raises:
-        ValueError: naming `name` and the value otherwise.
-    """
-    try:
-        shape = validation.check_image_shape(shape)
-    except ValueError:
-        raise ValueError(f"`{name}` must be (height, width, channels) of positive integers. "
-                         f"Received: {name}={shape!r}") from None
-    if any(side % 4 or side < 8 for side in shape[:2]):
-        raise ValueError(f"CycleGAN's generators halve the image twice: `{name}`'s height and "
-                         f"width must be multiples of 4 and at least 8. Received: "
-                         f"{name}={shape}")
-    return shape
-
-
-def resnet_generator(image_shape, base_filters=64, num_residual_blocks=9, source_shape=None,
-                     name="generator"):
-    """CycleGAN's ResNet generator (Zhu et al. 2017, Appendix 7.2; Johnson et al. 2016).
-
-    `c7s1-k, d2k, d4k, R4k x num_residual_blocks, u2k, uk, c7s1-C` with `k =
-    base_filters` and `C` the output's channels: a 7x7 convolution, two 3x3 stride-2
-    convolutions, residual blocks of two 3x3 convolutions each, two 3x3 stride-2
-    transposed convolutions and a 7x7 convolution to the image with `tanh`. Every
-    convolution but the last is followed by instance normalization and ReLU (the
-    second convolution of a residual block by instance norm only, before the add);
-    the 7x7 and residual convolutions pad by reflection (`ReflectionPadding2D`), the
-    strided ones with zeros. The paper uses `k=64` with 6 blocks at 128x128 and 9 at
-    256x256. Convolutions followed by a normalization have no bias (its offset
-    replaces it); weights start from N(0, 0.02), as in the paper's code.
-
-    Args:
-        image_shape: `(height, width, channels)` of the output; height and width
-            multiples of 4, at least 8.
-        base_filters: `k`, the first convolution's filters (the residual trunk has 4k).
-        num_residual_blocks: Residual blocks, >= 1.
-        source_shape: `(height, width, channels)` of the input; default `image_shape`.
-            Same height and width as the output.
-        name: Model name.
-
-    Returns:
-        A functional `keras.Model` from `images` (in [-1, 1]) to images in [-1, 1] of
-        `image_shape`.
-    """
-    image_shape = check_translation_shape("image_shape", image_shape)
-    source_shape = tuple(source_shape or image_shape)
-    sources = keras.Input(shape=source_shape, name="images")
-
-    def conv(x, filters, size, label, strides=1, transpose=False):
-        if size > 1 and strides == 1 and not transpose:
-            x = ReflectionPadding2D(size // 2, name=f"{label}_pad")(x)
-        layer = layers.Conv2DTranspose if transpose else layers.Conv2D
-        x = layer(filters, size, strides=strides, padding="same" if strides > 1 else "valid",
-                  use_bias=False, kernel_initializer=networks.dcgan_initializer(),
-                  name=f"{label}_conv")(x)
-        return networks.instance_normalization(name=f"{label}_instance_norm")(x)
-
-    x = layers.ReLU(name="c7s1_relu")(conv(sources, base_filters, 7, "c7s1"))
-    for i in range(2):
-        x = conv(x, base_filters * 2 ** (i + 1), 3, f"down_{i}", strides=2)
-        x = layers.ReLU(name=f"down_{i}_relu")(x)
-    for i in range(num_residual_blocks):
-        skip = x
-        x = conv(x, 4 * base_filters, 3, f"residual_{i}_0")
-        x = layers.ReLU(name=f"residual_{i}_relu")(x)
-        x = conv(x, 4 * base_filters, 3, f"residual_{i}_1")
-        x = layers.Add(name=f"residual_{i}_add")([skip, x])
-    for i in range(2):
-        x = conv(x, base_filters * 2 ** (1 - i), 3, f"up_{i}", strides=2, transpose=True)
-        x = layers.ReLU(name=f"up_{i}_relu")(x)
-    x = ReflectionPadding2D(3, name="to_image_pad")(x)
-    x = layers.Conv2D(image_shape[-1], 7, kernel_initializer=networks.dcgan_initializer(),
-                      name="to_image")(x)
-    images = layers.Activation("tanh", dtype="float32", name="tanh")(x)
-    return keras.Model(sources, images, name=name)
-
-
-# Model ----------------------------------------------------------------------------------
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -255,28 +120,9 @@ class CycleGAN(ImageToImageModel):
             raise ValueError(f"CycleGAN does not support `diffaugment` (it would augment one "
                              f"of its two discriminators only). Received: diffaugment="
                              f"{kwargs['diffaugment']!r}")
-        image_shape = check_translation_shape("image_shape", kwargs.get("image_shape",
-                                                                        (32, 32, 1)))
-        source_shape = kwargs.get("source_shape")
-        if source_shape is not None:
-            source_shape = check_translation_shape("source_shape", source_shape)
-            if source_shape[:2] != image_shape[:2]:
-                raise ValueError(f"CycleGAN translates between images of one size: "
-                                 f"`source_shape` must have image_shape's height and width "
-                                 f"{image_shape[:2]}. Received: source_shape={source_shape}")
-            if self.identity_weight and source_shape[-1] != image_shape[-1]:
-                raise ValueError(
-                    f"The identity loss feeds each generator images of its own output domain, "
-                    f"so both domains need the same channels: pass identity_weight=0 for "
-                    f"source_shape={source_shape} and image_shape={image_shape}. Received: "
-                    f"identity_weight={identity_weight!r}")
-        if patch_layers is None:
-            patch_layers = 3 if min(image_shape[:2]) >= 64 else 2
-        self.patch_layers = validation.check_int_at_least("patch_layers", patch_layers, 1)
-        if 2 ** self.patch_layers > min(image_shape[:2]):
-            raise ValueError(f"`patch_layers` halves the image that many times: at most "
-                             f"{int(np.log2(min(image_shape[:2])))} for image_shape="
-                             f"{image_shape}. Received: patch_layers={patch_layers!r}")
+        self.patch_layers = check_domain_shapes(
+            kwargs.get("image_shape", (32, 32, 1)), kwargs.get("source_shape"),
+            self.identity_weight, patch_layers)
         super().__init__(**kwargs)
         # The base's tricks cover `generator` and `discriminator`; F and D_A get theirs here.
         self.generator_ba_ema = (tricks.ExponentialMovingAverage(
@@ -309,15 +155,15 @@ class CycleGAN(ImageToImageModel):
 
     def build_discriminator(self):
         """`D_B`: judges domain B images."""
-        return patch_discriminator(self.image_shape, self.base_filters, self.patch_layers,
-                                   conditional=False, normalization="instance",
-                                   name="discriminator")
+        return networks.patch_discriminator(self.image_shape, self.base_filters,
+                                            self.patch_layers, conditional=False,
+                                            normalization="instance", name="discriminator")
 
     def build_discriminator_a(self):
         """`D_A`: judges domain A images."""
-        return patch_discriminator(self.source_shape, self.base_filters, self.patch_layers,
-                                   conditional=False, normalization="instance",
-                                   name="discriminator_a")
+        return networks.patch_discriminator(self.source_shape, self.base_filters,
+                                            self.patch_layers, conditional=False,
+                                            normalization="instance", name="discriminator_a")
 
     def player_networks(self):
         """`{"discriminator": [D_B, D_A], "generator": [G, F]}`: one optimizer per pair,
