@@ -27,7 +27,15 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import distribute, networks, validation
+from kerasgan import distribute, validation
+
+
+# Radford et al. 2015, Section 4: weights from N(0, 0.02).
+def dcgan_initializer():
+    """N(0, 0.02), as in Radford et al. 2015. A new initializer per layer: a shared one
+    draws its seed once (at import, before `keras.utils.set_random_seed`) and gives
+    every layer of the same shape the same weights."""
+    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
 
 
 def _check_rank(layer, input_shape, rank, layout):
@@ -150,7 +158,7 @@ class MinibatchDiscrimination(keras.layers.Layer):
             )
         self.kernel = self.add_weight(
             name="kernel", shape=(input_shape[-1], self.num_kernels * self.kernel_dim),
-            initializer=networks.dcgan_initializer(),
+            initializer=dcgan_initializer(),
         )
 
     def call(self, inputs):

@@ -14,7 +14,11 @@ Reference:
     non-saturating generator objective of Section 3).
 """
 
+import collections
+
 from keras import backend, ops
+
+from kerasgan import validation
 
 
 def _float_logits(logits):
@@ -115,6 +119,9 @@ def matching_aware_discriminator_loss(real_logits, fake_logits, wrong_logits,
         sigmoid_cross_entropy(wrong_logits, 0.0) + sigmoid_cross_entropy(fake_logits, 0.0))
 
 
+# The objectives `GAN(generator_loss=...)` takes: D's output is a logit or a least-squares
+# score with a real target that one-sided label smoothing lowers. `least_squares` joins
+# below, where it is defined.
 GENERATOR_LOSSES = {
     "minimax": minimax_generator_loss,
     "non_saturating": non_saturating_generator_loss,
@@ -125,31 +132,57 @@ DISCRIMINATOR_LOSSES = {
 }
 
 
+class Objective(collections.namedtuple("Objective", "discriminator generator real_target")):
+    """An adversarial objective: its discriminator and generator losses, and whether
+    the discriminator loss takes `real_target` (label smoothing) or not (critics whose
+    output is a score: Wasserstein, hinge).
+
+    `discriminator(real_logits, fake_logits, **kwargs)` and `generator(fake_logits)`.
+    """
+
+    def discriminator_loss(self, real_logits, fake_logits, real_target=1.0):
+        """The discriminator loss, with `real_target` where the objective has one."""
+        if self.real_target:
+            return self.discriminator(real_logits, fake_logits, real_target=real_target)
+        return self.discriminator(real_logits, fake_logits)
+
+
 def get(name, kind="generator"):
     """Looks up a loss function by objective name.
 
+    Every objective of this module: `"minimax"`, `"non_saturating"`,
+    `"least_squares"`, `"wasserstein"`, `"hinge"`. A Wasserstein critic needs a
+    Lipschitz constraint (clipping or a penalty), which the `wgan` models add.
+
     Args:
         name: An objective name, e.g. `"non_saturating"`.
-        kind: `"generator"` or `"discriminator"`.
+        kind: `"generator"`, `"discriminator"`, or `"objective"` for both losses as
+            an `Objective`.
 
     Returns:
-        The loss function.
+        The loss function, or the `Objective`.
 
     Raises:
         ValueError: if `name` is not a known objective.
+
+    Example:
+
+    >>> get("hinge", "objective").generator is wasserstein_generator_loss
+    True
     """
-    tables = {"generator": GENERATOR_LOSSES, "discriminator": DISCRIMINATOR_LOSSES}
-    if kind not in tables:
+    kinds = ("generator", "discriminator", "objective")
+    if kind not in kinds:
         raise ValueError(
-            f"`kind` must be 'generator' or 'discriminator'. Received: kind={kind!r}"
+            f"`kind` must be 'generator', 'discriminator' or 'objective'. Received: kind={kind!r}"
         )
-    table = tables[kind]
-    if name not in table:
+    if name not in OBJECTIVES:
+        label = "" if kind == "objective" else f"{kind}_"
         raise ValueError(
-            f"Unknown {kind} loss. Received: {kind}_loss={name!r}. "
-            f"Choices: {', '.join(sorted(table))}."
+            f"Unknown {kind} loss. Received: {label}loss={name!r}. "
+            f"Choices: {', '.join(sorted(OBJECTIVES))}."
         )
-    return table[name]
+    objective = OBJECTIVES[name]
+    return objective if kind == "objective" else getattr(objective, kind)
 
 
 # Conditioning variants: auxiliary classifiers, mutual information, category entropies --
@@ -329,10 +362,10 @@ def catgan_generator_loss(fake_logits):
 # use `tf.GradientTape`: they are TensorFlow-only, like the rest of the train step.
 #
 # Only `least_squares` joins the GENERATOR_LOSSES / DISCRIMINATOR_LOSSES tables that
-# `GAN(generator_loss=...)` reads: that train step passes `real_target` (label
-# smoothing), which has no meaning for the Wasserstein and hinge critics, and a
-# Wasserstein critic without a Lipschitz constraint (clipping, a penalty) diverges.
-# Those two objectives have their own models: `wgan`, `wgan_gp`, `sngan`.
+# `GAN(generator_loss=...)` reads: `real_target` (label smoothing) has no meaning for
+# the Wasserstein and hinge critics, and a Wasserstein critic without a Lipschitz
+# constraint (clipping, a penalty) diverges. Those two objectives have their own
+# models: `wgan`, `wgan_gp`, `sngan`; `get` and `OBJECTIVES` list them all.
 
 import tensorflow as tf  # noqa: E402
 
@@ -402,7 +435,8 @@ def wasserstein_discriminator_loss(real_logits, fake_logits):
 
 
 def wasserstein_generator_loss(fake_logits):
-    """Wasserstein generator loss, `-E[D(G(z))]`.
+    """Wasserstein generator loss, `-E[D(G(z))]`; also the hinge generator loss
+    (`hinge_generator_loss`, Miyato et al. 2018, Eq. 17).
 
     Args:
         fake_logits: Critic outputs on generated images.
@@ -435,16 +469,8 @@ def hinge_discriminator_loss(real_logits, fake_logits):
     )
 
 
-def hinge_generator_loss(fake_logits):
-    """Hinge generator loss, `-E[D(G(z))]` (Miyato et al. 2018, Eq. 17).
-
-    Args:
-        fake_logits: Discriminator outputs on generated images.
-
-    Returns:
-        A scalar tensor.
-    """
-    return -ops.mean(_float_logits(fake_logits))
+# Miyato et al. 2018, Eq. 17: the hinge game's generator loss is the Wasserstein one.
+hinge_generator_loss = wasserstein_generator_loss
 
 
 def per_example_norm(values, epsilon=1e-12):
@@ -634,6 +660,14 @@ def feature_matching_loss(real_features, fake_features):
 GENERATOR_LOSSES["least_squares"] = least_squares_generator_loss
 DISCRIMINATOR_LOSSES["least_squares"] = least_squares_discriminator_loss
 
+#: Every adversarial objective by name, for `get`.
+OBJECTIVES = {
+    **{name: Objective(DISCRIMINATOR_LOSSES[name], GENERATOR_LOSSES[name], True)
+       for name in GENERATOR_LOSSES},
+    "wasserstein": Objective(wasserstein_discriminator_loss, wasserstein_generator_loss, False),
+    "hinge": Objective(hinge_discriminator_loss, hinge_generator_loss, False),
+}
+
 
 def l1_loss(outputs, targets):
     """Mean absolute difference `E|y - G(x)|`, the pix2pix reconstruction term (Isola
@@ -663,3 +697,65 @@ def mse_loss(outputs, targets):
     """
     outputs = ops.cast(outputs, "float32")
     return ops.mean(ops.square(ops.cast(targets, "float32") - outputs))
+
+
+# Autoencoder objectives (VAE, AAE) ----------------------------------------------------
+
+#: The reconstruction losses `AAE` takes, on images in [-1, 1].
+RECONSTRUCTION_LOSSES = ("mse", "l1")
+
+
+def gaussian_kl_divergence(mean, log_variance):
+    """`KL(N(mean, exp(log_variance)) || N(0, I))`, summed over the latent axis and
+    averaged over the batch (Kingma & Welling 2014, Appendix B):
+    `0.5 * sum(exp(log_variance) + mean**2 - 1 - log_variance)`.
+
+    Args:
+        mean: Posterior means `[batch, latent_dim]`.
+        log_variance: Posterior log-variances, same shape.
+
+    Returns:
+        A scalar tensor, >= 0.
+    """
+    mean = ops.cast(mean, "float32")
+    log_variance = ops.cast(log_variance, "float32")
+    per_dimension = ops.exp(log_variance) + ops.square(mean) - 1.0 - log_variance
+    return ops.mean(0.5 * ops.sum(per_dimension, axis=-1))
+
+
+def gaussian_reconstruction_loss(images, reconstructions, stddev=0.1):
+    """`-log p(x | z)` under a Gaussian decoder with a fixed `stddev` per pixel, without
+    its constant: `sum((x - x_hat)**2) / (2 * stddev**2)` over the pixels of each image,
+    averaged over the batch.
+
+    Args:
+        images: Real images `[batch, H, W, C]` in [-1, 1].
+        reconstructions: The decoder's means, same shape.
+        stddev: The decoder's fixed standard deviation, in the images' units.
+
+    Returns:
+        A scalar tensor, >= 0.
+    """
+    images = ops.cast(images, "float32")
+    reconstructions = ops.cast(reconstructions, "float32")
+    squared = ops.sum(ops.reshape(ops.square(images - reconstructions),
+                                  (ops.shape(images)[0], -1)), axis=-1)
+    return ops.mean(squared) / (2.0 * stddev**2)
+
+
+def reconstruction_loss(images, reconstructions, kind="mse"):
+    """The autoencoder's reconstruction error, a mean over pixels and batch:
+    `mean((x - x_hat)**2)` for `"mse"` (the paper's Euclidean cost) or
+    `mean(|x - x_hat|)` for `"l1"`.
+
+    Args:
+        images: Images `[batch, H, W, C]` in [-1, 1].
+        reconstructions: The decoder's output, same shape.
+        kind: `"mse"` or `"l1"`.
+
+    Returns:
+        A scalar tensor, >= 0.
+    """
+    validation.check_choice("reconstruction", kind, RECONSTRUCTION_LOSSES)
+    difference = ops.cast(images, "float32") - ops.cast(reconstructions, "float32")
+    return ops.mean(ops.square(difference) if kind == "mse" else ops.abs(difference))

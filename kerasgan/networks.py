@@ -9,16 +9,11 @@ exports keep the names (`z`, `label`, `images`).
 import math
 
 import keras
-from keras import layers
+from keras import layers, ops
 
+from kerasgan import layers as kerasgan_layers
 from kerasgan import validation
-
-# Radford et al. 2015, Section 4: weights from N(0, 0.02).
-def dcgan_initializer():
-    """N(0, 0.02), as in Radford et al. 2015. A new initializer per layer: a shared one
-    draws its seed once (at import, before `keras.utils.set_random_seed`) and gives
-    every layer of the same shape the same weights."""
-    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
+from kerasgan.layers import dcgan_initializer  # noqa: F401  (networks.dcgan_initializer)
 
 
 def instance_normalization(name=None):
@@ -208,8 +203,6 @@ def dcgan_discriminator(image_shape, base_filters=64, num_classes=None, minibatc
     Returns:
         A functional `keras.Model`.
     """
-    from kerasgan import layers as kerasgan_layers  # layers imports this module
-
     validation.check_choice("minibatch_features", minibatch_features,
                             (None, "stddev", "discrimination"))
     inputs, x = _image_and_label_inputs(image_shape, num_classes)
@@ -392,3 +385,176 @@ def infogan_discriminator(image_shape, num_categories, continuous_dim, base_filt
     continuous_mean = layers.Dense(continuous_dim, kernel_initializer=dcgan_initializer(),
                                    name="continuous_mean")(q)
     return keras.Model(images, [logits, code_logits, continuous_mean], name=name)
+
+
+# Builders shared by several variants ------------------------------------------------------
+
+# Keras' default momentum (0.99) averages over ~100 steps; 0.9 is the Torch default that
+# the pix2pix, CycleGAN and DCGAN reference code trained with, and keeps inference-mode
+# outputs of short runs usable.
+TORCH_BATCH_NORM_MOMENTUM = 0.9
+
+# Critic normalizations that keep each example's input gradient its own (see `dcgan_critic`).
+CRITIC_NORMALIZATIONS = ("layer", "none")
+
+
+def patch_discriminator(image_shape, base_filters=64, num_layers=3, source_shape=None,
+                        name="discriminator", conditional=True, normalization="batch"):
+    """The PatchGAN discriminator (Isola et al. 2017, Section 3.2.2): a fully
+    convolutional net that scores every overlapping patch of the image as real or
+    fake, conditioned on the source by concatenating it with the judged image along
+    the channels (pix2pix), or judging the image alone (`conditional=False`, CycleGAN).
+
+    `num_layers` 4x4 stride-2 convolutions, one stride-1 convolution and a 1-channel
+    stride-1 convolution (batch or instance norm on all but the first and the last,
+    LeakyReLU(0.2)): each logit sees a 16x16 (`num_layers=1`), 34x34 (2) or 70x70 (3,
+    the paper's choice at 256x256) patch.
+
+    Args:
+        image_shape: `(height, width, channels)` of the judged images.
+        base_filters: Filters of the first convolution; deeper layers double them, up
+            to 8x.
+        num_layers: Stride-2 convolutions, >= 1; the logits come at `side / 2**num_layers`.
+        source_shape: Shape of the sources; default `image_shape`. Unused when
+            unconditional.
+        name: Model name.
+        conditional: Whether the net takes the source too (`[images, sources]`) or the
+            judged images only.
+        normalization: `"batch"` (pix2pix) or `"instance"` (CycleGAN;
+            `instance_normalization`).
+
+    Returns:
+        A functional `keras.Model` from `[images, sources]` (or `images` when not
+        `conditional`) to patch logits `[batch, side / 2**num_layers, side /
+        2**num_layers, 1]`.
+    """
+    validation.check_choice("normalization", normalization, ("batch", "instance"))
+    images = keras.Input(shape=image_shape, name="images")
+    if conditional:
+        sources = keras.Input(shape=tuple(source_shape or image_shape), name="sources")
+        x = layers.Concatenate(name="source_and_image")([sources, images])
+    else:
+        x = images
+    for i in range(num_layers + 1):
+        normalize = i > 0
+        x = layers.Conv2D(base_filters * min(2**i, 8), 4, strides=2 if i < num_layers else 1,
+                          padding="same", use_bias=not normalize,
+                          kernel_initializer=dcgan_initializer(),
+                          name=f"conv_{i}")(x)
+        if normalize and normalization == "batch":
+            x = layers.BatchNormalization(momentum=TORCH_BATCH_NORM_MOMENTUM,
+                                          name=f"batch_norm_{i}")(x)
+        elif normalize:
+            x = instance_normalization(name=f"instance_norm_{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    logits = layers.Conv2D(1, 4, padding="same", dtype="float32",
+                           kernel_initializer=dcgan_initializer(),
+                           name="patch_logits")(x)
+    return keras.Model([images, sources] if conditional else images, logits, name=name)
+
+
+def conv_encoder(image_shape, latent_dim, base_filters=64, batch_norm=True, name="encoder"):
+    """A deterministic encoder `E: x -> z`: the DCGAN discriminator's strided
+    convolutions down to 4x4 (batch norm on every layer but the first, LeakyReLU(0.2)),
+    then one linear layer to `z`.
+
+    The output is linear, not squashed, so `E(x)` can cover the whole support of the
+    `N(0, I)` prior that the generator is fed.
+
+    Args:
+        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
+        latent_dim: Size of `z`.
+        base_filters: Filters of the first convolution; each coarser layer doubles them.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model` from `images` `[batch, H, W, C]` in [-1, 1] to `z`
+        `[batch, latent_dim]`.
+    """
+    images = keras.Input(shape=image_shape, name="images")
+    x = dcgan_convolutions(images, image_shape, base_filters, batch_norm=batch_norm,
+                                    momentum=0.9, kernel_initializer="glorot_uniform")
+    x = layers.Flatten(name="flatten")(x)
+    z = layers.Dense(latent_dim, name="z")(x)
+    return keras.Model(images, z, name=name)
+
+
+def with_batch_norm_momentum(network, momentum=0.9):
+    """Sets the momentum of every `BatchNormalization` layer of `network`; returns it.
+
+    Keras' default, 0.99, averages over ~100 steps; after a short run the moving
+    variance still holds most of its initial 1, far above the small activations of
+    DCGAN's N(0, 0.02) weights, and inference-mode outputs (`generate`, `G(E(x))`)
+    come out washed out. 0.9 is the Torch default (0.1 there) that DCGAN's reference
+    code trained with.
+    """
+    for layer in network.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.momentum = momentum
+    return network
+
+
+def check_encoder_shape(model):
+    """Raises ValueError unless `model.encoder` maps `image_shape` to `(None, latent_dim)`."""
+    shape = tuple(model.encoder.output_shape)
+    if shape != (None, model.latent_dim):
+        raise ValueError(
+            f"The encoder must map images to z of shape (None, {model.latent_dim}). "
+            f"Received: encoder with output shape {shape}"
+        )
+
+
+def encoded_std(codes):
+    """The codes' standard deviation over the batch, averaged over the latent axes:
+    1 when the encoder's codes spread like the `N(0, I)` prior."""
+    codes = ops.cast(codes, "float32")
+    return ops.mean(ops.std(codes, axis=0))
+
+
+def dcgan_critic(image_shape, base_filters=64, normalization="layer", output_bias=False,
+                 name="discriminator"):
+    """DCGAN-shaped critic: strided convolutions down to 4x4, LeakyReLU(0.2), one score.
+
+    `normalization="batch"` is the DCGAN discriminator (WGAN's critic), except that
+    batch norm learns an offset but no scale. Clipped to 0.01 with the other
+    weights, as the WGAN authors' code clips it, the scale shrinks every score 100x,
+    to ~1e-5 in small critics, below what float32 updates resolve; left unclipped,
+    it would let the scores grow without bound.
+
+    Gradient penalties need `"layer"` or `"none"`: batch norm makes each example's
+    score depend on the whole batch, so the input gradient a penalty constrains is
+    no longer the example's own; Gulrajani et al. (Section 4) use layer norm
+    instead, normalizing each example over height, width and channels, as here.
+
+    Args:
+        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
+        base_filters: Filters of the first layer; each coarser layer doubles them.
+        normalization: `"batch"`, `"layer"` or `"none"`, after every convolution but
+            the first.
+        output_bias: Whether the score layer has a bias. A Wasserstein critic's loss
+            is blind to a constant added to every score (its gradient is exactly 0),
+            so its critics have none; a sigmoid discriminator needs one.
+        name: Model name.
+
+    Returns:
+        A functional `keras.Model` from `images` to one score per image, `[batch, 1]`.
+    """
+    validation.check_choice("normalization", normalization, ("batch", *CRITIC_NORMALIZATIONS))
+    steps = num_resolution_steps(image_shape)
+    images = keras.Input(shape=image_shape, name="images")
+    x = images
+    for i in range(steps):
+        # Batch norm subtracts the per-channel mean, so a bias before it gets no gradient.
+        x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
+                          use_bias=i == 0 or normalization != "batch",
+                          kernel_initializer=dcgan_initializer(),
+                          name=f"downsample_{i}")(x)
+        if i > 0 and normalization == "batch":
+            x = layers.BatchNormalization(scale=False, name=f"batch_norm_{i}")(x)
+        elif i > 0 and normalization == "layer":
+            x = layers.LayerNormalization(axis=(1, 2, 3), name=f"layer_norm_{i}")(x)
+        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    scores = layers.Dense(1, use_bias=output_bias, kernel_initializer=dcgan_initializer(),
+                          name="logits")(x)
+    return keras.Model(images, scores, name=name)

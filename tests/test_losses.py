@@ -286,9 +286,40 @@ def test_get_defaults_to_generator_losses():
 @pytest.mark.parametrize("kind", ["generator", "discriminator"])
 def test_get_unknown_name_raises_with_value_and_choices(kind):
     with pytest.raises(ValueError) as error:
-        losses.get("wasserstein", kind)
+        losses.get("wasserstain", kind)
     message = str(error.value)
-    assert "'wasserstein'" in message
+    assert "'wasserstain'" in message
     assert f"{kind}_loss=" in message
-    assert "minimax" in message and "non_saturating" in message
+    for name in ("minimax", "non_saturating", "least_squares", "wasserstein", "hinge"):
+        assert name in message
+
+
+@pytest.mark.parametrize("name, discriminator, generator, real_target", [
+    ("minimax", losses.minimax_discriminator_loss, losses.minimax_generator_loss, True),
+    ("non_saturating", losses.non_saturating_discriminator_loss,
+     losses.non_saturating_generator_loss, True),
+    ("least_squares", losses.least_squares_discriminator_loss,
+     losses.least_squares_generator_loss, True),
+    ("wasserstein", losses.wasserstein_discriminator_loss,
+     losses.wasserstein_generator_loss, False),
+    ("hinge", losses.hinge_discriminator_loss, losses.hinge_generator_loss, False),
+])
+def test_get_covers_every_objective(name, discriminator, generator, real_target):
+    objective = losses.get(name, "objective")
+    assert objective == (discriminator, generator, real_target)
+    assert losses.get(name, "discriminator") is discriminator
+    assert losses.get(name, "generator") is generator
+
+
+def test_objective_passes_the_real_target_only_where_the_loss_has_one():
+    real, fake = np.array([0.5, 2.0]), np.array([-1.0, 0.0])
+    smoothed = losses.get("minimax", "objective").discriminator_loss(real, fake, real_target=0.9)
+    assert float(smoothed) == pytest.approx(
+        float(losses.minimax_discriminator_loss(real, fake, real_target=0.9)))
+    hinge = losses.get("hinge", "objective").discriminator_loss(real, fake, real_target=0.9)
+    assert float(hinge) == pytest.approx(float(losses.hinge_discriminator_loss(real, fake)))
+
+
+def test_hinge_and_wasserstein_generator_losses_are_one_function():
+    assert losses.hinge_generator_loss is losses.wasserstein_generator_loss
 

@@ -13,33 +13,12 @@ import tensorflow as tf
 from keras import layers, ops
 
 from kerasgan import losses, networks, validation
+from kerasgan.losses import RECONSTRUCTION_LOSSES, reconstruction_loss
 from kerasgan.models.base import AdversarialModel
-from kerasgan.models.bigan import (check_encoder_shape, conv_encoder, encoded_std,
-                                   refuse_replay, with_batch_norm_momentum)
+from kerasgan.models.bigan import refuse_replay
+from kerasgan.networks import (check_encoder_shape, conv_encoder, encoded_std,
+                               with_batch_norm_momentum)
 from kerasgan.registry import register_model
-
-#: The reconstruction losses `AAE` takes, on images in [-1, 1].
-RECONSTRUCTION_LOSSES = ("mse", "l1")
-
-# Losses ---------------------------------------------------------------------------------
-
-
-def reconstruction_loss(images, reconstructions, kind="mse"):
-    """The autoencoder's reconstruction error, a mean over pixels and batch:
-    `mean((x - x_hat)**2)` for `"mse"` (the paper's Euclidean cost) or
-    `mean(|x - x_hat|)` for `"l1"`.
-
-    Args:
-        images: Images `[batch, H, W, C]` in [-1, 1].
-        reconstructions: The decoder's output, same shape.
-        kind: `"mse"` or `"l1"`.
-
-    Returns:
-        A scalar tensor, >= 0.
-    """
-    validation.check_choice("reconstruction", kind, RECONSTRUCTION_LOSSES)
-    difference = ops.cast(images, "float32") - ops.cast(reconstructions, "float32")
-    return ops.mean(ops.square(difference) if kind == "mse" else ops.abs(difference))
 
 
 # Networks -------------------------------------------------------------------------------
@@ -97,7 +76,7 @@ class AAE(AdversarialModel):
     ignored (the unsupervised AAE of Section 2).
 
     Networks: the decoder is DCGAN's generator, the encoder mirrors DCGAN's
-    discriminator with a linear `z` output (`bigan.conv_encoder`), and D is an MLP on
+    discriminator with a linear `z` output (`networks.conv_encoder`), and D is an MLP on
     codes (`latent_discriminator`).
 
     Args:
@@ -160,7 +139,7 @@ class AAE(AdversarialModel):
 
     def build_generator(self):
         """The decoder `G: z -> x`: DCGAN's generator (batch-norm momentum 0.9, see
-        `bigan.with_batch_norm_momentum`)."""
+        `networks.with_batch_norm_momentum`)."""
         return with_batch_norm_momentum(
             networks.dcgan_generator(self.latent_dim, self.image_shape, self.base_filters))
 

@@ -14,35 +14,11 @@ from keras import layers, ops
 
 from kerasgan import losses, networks, validation
 from kerasgan.models.base import AdversarialModel
+from kerasgan.networks import (check_encoder_shape, conv_encoder, encoded_std,
+                               with_batch_norm_momentum)
 from kerasgan.registry import register_model
 
 # Networks -------------------------------------------------------------------------------
-
-
-def conv_encoder(image_shape, latent_dim, base_filters=64, batch_norm=True, name="encoder"):
-    """A deterministic encoder `E: x -> z`: the DCGAN discriminator's strided
-    convolutions down to 4x4 (batch norm on every layer but the first, LeakyReLU(0.2)),
-    then one linear layer to `z`.
-
-    The output is linear, not squashed, so `E(x)` can cover the whole support of the
-    `N(0, I)` prior that the generator is fed.
-
-    Args:
-        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
-        latent_dim: Size of `z`.
-        base_filters: Filters of the first convolution; each coarser layer doubles them.
-        name: Model name.
-
-    Returns:
-        A functional `keras.Model` from `images` `[batch, H, W, C]` in [-1, 1] to `z`
-        `[batch, latent_dim]`.
-    """
-    images = keras.Input(shape=image_shape, name="images")
-    x = networks.dcgan_convolutions(images, image_shape, base_filters, batch_norm=batch_norm,
-                                    momentum=0.9, kernel_initializer="glorot_uniform")
-    x = layers.Flatten(name="flatten")(x)
-    z = layers.Dense(latent_dim, name="z")(x)
-    return keras.Model(images, z, name=name)
 
 
 def joint_discriminator(image_shape, latent_dim, base_filters=64, dropout=0.2,
@@ -93,31 +69,6 @@ def joint_discriminator(image_shape, latent_dim, base_filters=64, dropout=0.2,
     logits = layers.Dense(1, kernel_initializer=networks.dcgan_initializer(),
                           name="logits")(joint)
     return keras.Model([images, z], logits, name=name)
-
-
-def with_batch_norm_momentum(network, momentum=0.9):
-    """Sets the momentum of every `BatchNormalization` layer of `network`; returns it.
-
-    Keras' default, 0.99, averages over ~100 steps; after a short run the moving
-    variance still holds most of its initial 1, far above the small activations of
-    DCGAN's N(0, 0.02) weights, and inference-mode outputs (`generate`, `G(E(x))`)
-    come out washed out. 0.9 is the Torch default (0.1 there) that DCGAN's reference
-    code trained with.
-    """
-    for layer in network.layers:
-        if isinstance(layer, layers.BatchNormalization):
-            layer.momentum = momentum
-    return network
-
-
-def check_encoder_shape(model):
-    """Raises ValueError unless `model.encoder` maps `image_shape` to `(None, latent_dim)`."""
-    shape = tuple(model.encoder.output_shape)
-    if shape != (None, model.latent_dim):
-        raise ValueError(
-            f"The encoder must map images to z of shape (None, {model.latent_dim}). "
-            f"Received: encoder with output shape {shape}"
-        )
 
 
 def refuse_replay(variant, replay_buffer_size, why):
@@ -276,13 +227,6 @@ class BiGAN(AdversarialModel):
     def get_config(self):
         return {**super().get_config(), "base_filters": self.base_filters,
                 "dropout": self.dropout}
-
-
-def encoded_std(codes):
-    """The codes' standard deviation over the batch, averaged over the latent axes:
-    1 when the encoder's codes spread like the `N(0, I)` prior."""
-    codes = ops.cast(codes, "float32")
-    return ops.mean(ops.std(codes, axis=0))
 
 
 @register_model

@@ -6,11 +6,10 @@ Reference:
 """
 
 import keras
-import tensorflow as tf
 
-from kerasgan import distribute, losses, validation
+from kerasgan import validation
 from kerasgan.models.dcgan import DCGAN
-from kerasgan.models.wgan import NORMALIZATIONS, dcgan_critic
+from kerasgan.networks import CRITIC_NORMALIZATIONS, dcgan_critic
 from kerasgan.registry import register_model
 
 
@@ -51,6 +50,7 @@ class DRAGAN(DCGAN):
     """
 
     metric_names = ("d_loss", "g_loss", "gradient_penalty", "real_score", "fake_score")
+    critic_penalty = "dragan"
     paper = "Kodali et al. 2017, https://arxiv.org/abs/1705.07215"
 
     def __init__(self, base_filters=64, generator_loss="non_saturating", gp_weight=10.0,
@@ -60,7 +60,7 @@ class DRAGAN(DCGAN):
             "perturbation_scale", perturbation_scale
         )
         self.discriminator_normalization = validation.check_choice(
-            "discriminator_normalization", discriminator_normalization, NORMALIZATIONS
+            "discriminator_normalization", discriminator_normalization, CRITIC_NORMALIZATIONS
         )
         super().__init__(base_filters=base_filters, generator_loss=generator_loss, **kwargs)
 
@@ -72,47 +72,6 @@ class DRAGAN(DCGAN):
         """Adam(1e-4, beta_1=0.5, beta_2=0.9) for both players."""
         del player
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.5, beta_2=0.9)
-
-    def train_step(self, data):
-        real_images, labels = self.unpack(data)
-        batch_size = tf.shape(real_images)[0]
-
-        def critic_fn(images):
-            return self.discriminator(self.discriminator_inputs(images, labels), training=True)
-
-        fake_images, fake_labels = self.replay(self.generator(
-            self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-        ), labels)
-        with tf.GradientTape() as tape:
-            real_logits = critic_fn(real_images)
-            fake_logits = self.discriminator(
-                self.discriminator_inputs(fake_images, fake_labels), training=True)
-            gan_loss = self.d_loss_fn(
-                real_logits, fake_logits, real_target=1.0 - self.label_smoothing
-            )
-            # Per-replica batch mean, scaled by `apply_gradients` like the GAN loss.
-            penalty = losses.dragan_penalty(
-                critic_fn, real_images, weight=self.gp_weight,
-                perturbation_scale=self.perturbation_scale,
-                seed=distribute.replica_seed(self.noise_seed),
-            )
-            d_loss = gan_loss + penalty + self.discriminator_penalty(real_images, labels)
-        self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
-
-        with tf.GradientTape() as tape:
-            fake_images = self.generator(
-                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-            )
-            g_loss = self.g_loss_fn(critic_fn(fake_images))
-        self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
-
-        return self.update_metrics(
-            d_loss=d_loss,
-            g_loss=g_loss,
-            gradient_penalty=penalty,
-            real_score=tf.reduce_mean(tf.sigmoid(real_logits)),
-            fake_score=tf.reduce_mean(tf.sigmoid(fake_logits)),
-        )
 
     def get_config(self):
         return {

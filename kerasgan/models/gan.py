@@ -9,12 +9,12 @@ import keras
 import tensorflow as tf
 
 from kerasgan import losses, networks, validation
-from kerasgan.models.base import AdversarialModel
+from kerasgan.models.adversarial_step import CriticStepsModel
 from kerasgan.registry import register_model
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class GAN(AdversarialModel):
+class GAN(CriticStepsModel):
     """The two-player game of Goodfellow et al. with one D step per G step.
 
     Real and fake batches go through the discriminator in separate calls, so batch
@@ -42,6 +42,7 @@ class GAN(AdversarialModel):
     """
 
     metric_names = ("d_loss", "g_loss", "real_score", "fake_score")
+    last_step_logs = ("real_score", "fake_score")
     paper = "Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661"
 
     def __init__(self, generator_loss="non_saturating",
@@ -51,11 +52,11 @@ class GAN(AdversarialModel):
         self.generator_loss = generator_loss
         self.feature_matching = generator_loss == "feature_matching"
         objective = "non_saturating" if self.feature_matching else generator_loss
-        self.g_loss_fn = losses.get(objective, "generator")
-        self.d_loss_fn = losses.get(objective, "discriminator")
+        self.objective = losses.get(objective, "objective")
+        self.g_loss_fn, self.d_loss_fn = self.objective.generator, self.objective.discriminator
         self.hidden_units = tuple(tuple(widths) for widths in hidden_units)
-        self.d_steps = validation.check_positive_int("d_steps", d_steps)
-        if type(self).train_step is not GAN.train_step and (
+        self.d_steps = self.critic_steps = validation.check_positive_int("d_steps", d_steps)
+        if type(self).train_step is not CriticStepsModel.train_step and (
                 self.d_steps != 1 or self.feature_matching):
             raise ValueError(
                 f"{type(self).__name__} has its own train step, which does not run "
@@ -76,52 +77,11 @@ class GAN(AdversarialModel):
     def build_discriminator(self):
         return networks.mlp_discriminator(self.image_shape, self.hidden_units[1], self.num_classes)
 
-    def train_step(self, data):
-        real_images, labels = self.unpack(data)
-        batch_size = tf.shape(real_images)[0]
-
-        # Discriminator steps: maximise log D(x) + log(1 - D(G(z))). A Python loop
-        # over a fixed count: traced d_steps times, no tensor `if`.
-        d_losses = []
-        for _ in range(self.d_steps):
-            fake_images = self.generator(
-                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-            )
-            fake_images, fake_labels = self.replay(fake_images, labels)
-            with tf.GradientTape() as tape:
-                real_logits = self.discriminator(
-                    self.discriminator_inputs(real_images, labels), training=True
-                )
-                fake_logits = self.discriminator(
-                    self.discriminator_inputs(fake_images, fake_labels), training=True
-                )
-                d_loss = self.d_loss_fn(
-                    real_logits, fake_logits, real_target=1.0 - self.label_smoothing
-                ) + self.discriminator_penalty(real_images, labels)
-            self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
-            d_losses.append(d_loss)
-
-        # Generator step, on fresh noise.
-        with tf.GradientTape() as tape:
-            fake_images = self.generator(
-                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-            )
-            if self.feature_matching:
-                g_loss = losses.feature_matching_loss(
-                    self.discriminator_features(real_images, labels),
-                    self.discriminator_features(fake_images, labels),
-                )
-            else:
-                g_logits = self.discriminator(
-                    self.discriminator_inputs(fake_images, labels), training=True
-                )
-                g_loss = self.g_loss_fn(g_logits)
-        self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
-
-        return self.update_metrics(
-            d_loss=tf.add_n(d_losses) / self.d_steps, g_loss=g_loss,
-            **self.score_metrics(real_logits, fake_logits),
-        )
+    def generator_loss_value(self, real_images, fake_images, labels=None):
+        if not self.feature_matching:
+            return super().generator_loss_value(real_images, fake_images, labels)
+        return losses.feature_matching_loss(self.discriminator_features(real_images, labels),
+                                            self.discriminator_features(fake_images, labels))
 
     def discriminator_features(self, images, labels=None):
         """The discriminator's last hidden features (the input of its logit layer),
@@ -130,10 +90,11 @@ class GAN(AdversarialModel):
             images = self.discriminator.get_layer("diffaugment")(images, training=True)
         return self.feature_network(self.discriminator_inputs(images, labels), training=True)
 
-    def score_metrics(self, real_logits, fake_logits):
+    def critic_logs(self, real_logits, fake_logits, loss):
         """D's mean verdict on the real and the generated batch, for the logs: the
-        probabilities `real_score` and `fake_score`. Variants whose D outputs are not
-        logits log something else."""
+        probabilities `real_score` and `fake_score` (of the last D step). Variants whose
+        D outputs are not logits log something else."""
+        del loss
         return {"real_score": tf.reduce_mean(tf.sigmoid(real_logits)),
                 "fake_score": tf.reduce_mean(tf.sigmoid(fake_logits))}
 

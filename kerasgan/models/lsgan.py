@@ -44,15 +44,17 @@ class LSGAN(DCGAN):
     """
 
     metric_names = ("d_loss", "g_loss", "real_output", "fake_output")
+    last_step_logs = ("real_output", "fake_output")
     paper = "Mao et al. 2017, https://arxiv.org/abs/1611.04076"
 
     def __init__(self, base_filters=64, **kwargs):
         super().__init__(base_filters=base_filters, generator_loss="least_squares", **kwargs)
 
-    # GAN.train_step runs the LSGAN game: `generator_loss="least_squares"` selects the
+    # GAN's train step runs the LSGAN game: `generator_loss="least_squares"` selects the
     # least-squares pair in losses.py, real target 1 - label_smoothing included.
 
-    def score_metrics(self, real_outputs, fake_outputs):
+    def critic_logs(self, real_outputs, fake_outputs, loss):
+        del loss
         return {"real_output": tf.reduce_mean(real_outputs),
                 "fake_output": tf.reduce_mean(fake_outputs)}
 

@@ -11,13 +11,12 @@ from keras import layers
 
 from kerasgan import losses, networks, validation
 from kerasgan.models.base import ImageToImageModel
+from kerasgan.networks import patch_discriminator
 from kerasgan.registry import register_model
 
 # Networks -------------------------------------------------------------------------------
 
-# Keras' default momentum (0.99) averages over ~100 steps; 0.9 is the Torch default the
-# paper's code trained with, and keeps inference-mode outputs of short runs usable.
-_BATCH_NORM_MOMENTUM = 0.9
+_BATCH_NORM_MOMENTUM = networks.TORCH_BATCH_NORM_MOMENTUM
 
 
 def unet_depth(image_shape):
@@ -87,61 +86,6 @@ def unet_generator(image_shape, base_filters=64, dropout=0.5, source_shape=None,
                                name="to_image")(x)
     images = layers.Activation("tanh", dtype="float32", name="tanh")(x)
     return keras.Model(sources, images, name=name)
-
-
-def patch_discriminator(image_shape, base_filters=64, num_layers=3, source_shape=None,
-                        name="discriminator", conditional=True, normalization="batch"):
-    """The PatchGAN discriminator (Isola et al. 2017, Section 3.2.2): a fully
-    convolutional net that scores every overlapping patch of the image as real or
-    fake, conditioned on the source by concatenating it with the judged image along
-    the channels (pix2pix), or judging the image alone (`conditional=False`, CycleGAN).
-
-    `num_layers` 4x4 stride-2 convolutions, one stride-1 convolution and a 1-channel
-    stride-1 convolution (batch or instance norm on all but the first and the last,
-    LeakyReLU(0.2)): each logit sees a 16x16 (`num_layers=1`), 34x34 (2) or 70x70 (3,
-    the paper's choice at 256x256) patch.
-
-    Args:
-        image_shape: `(height, width, channels)` of the judged images.
-        base_filters: Filters of the first convolution; deeper layers double them, up
-            to 8x.
-        num_layers: Stride-2 convolutions, >= 1; the logits come at `side / 2**num_layers`.
-        source_shape: Shape of the sources; default `image_shape`. Unused when
-            unconditional.
-        name: Model name.
-        conditional: Whether the net takes the source too (`[images, sources]`) or the
-            judged images only.
-        normalization: `"batch"` (pix2pix) or `"instance"` (CycleGAN;
-            `networks.instance_normalization`).
-
-    Returns:
-        A functional `keras.Model` from `[images, sources]` (or `images` when not
-        `conditional`) to patch logits `[batch, side / 2**num_layers, side /
-        2**num_layers, 1]`.
-    """
-    validation.check_choice("normalization", normalization, ("batch", "instance"))
-    images = keras.Input(shape=image_shape, name="images")
-    if conditional:
-        sources = keras.Input(shape=tuple(source_shape or image_shape), name="sources")
-        x = layers.Concatenate(name="source_and_image")([sources, images])
-    else:
-        x = images
-    for i in range(num_layers + 1):
-        normalize = i > 0
-        x = layers.Conv2D(base_filters * min(2**i, 8), 4, strides=2 if i < num_layers else 1,
-                          padding="same", use_bias=not normalize,
-                          kernel_initializer=networks.dcgan_initializer(),
-                          name=f"conv_{i}")(x)
-        if normalize and normalization == "batch":
-            x = layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM,
-                                          name=f"batch_norm_{i}")(x)
-        elif normalize:
-            x = networks.instance_normalization(name=f"instance_norm_{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
-    logits = layers.Conv2D(1, 4, padding="same", dtype="float32",
-                           kernel_initializer=networks.dcgan_initializer(),
-                           name="patch_logits")(x)
-    return keras.Model([images, sources] if conditional else images, logits, name=name)
 
 
 # Model ----------------------------------------------------------------------------------

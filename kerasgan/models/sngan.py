@@ -10,7 +10,7 @@ import tensorflow as tf
 from keras import layers
 
 from kerasgan import losses, networks, validation
-from kerasgan.models.base import AdversarialModel
+from kerasgan.models.adversarial_step import CriticStepsModel
 from kerasgan.registry import register_model
 
 
@@ -67,7 +67,7 @@ def spectral_norm_discriminator(image_shape, base_filters=64, power_iterations=1
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class SNGAN(AdversarialModel):
+class SNGAN(CriticStepsModel):
     """GAN with a spectrally normalized discriminator and the hinge loss (Miyato et al. 2018).
 
     D minimizes `E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]`, G minimizes
@@ -103,11 +103,12 @@ class SNGAN(AdversarialModel):
     """
 
     metric_names = ("d_loss", "g_loss", "real_output", "fake_output")
+    objective = losses.get("hinge", "objective")
     paper = "Miyato et al. 2018, https://arxiv.org/abs/1802.05957"
 
     def __init__(self, base_filters=64, n_critic=1, power_iterations=1, **kwargs):
         self.base_filters = validation.check_positive_int("base_filters", base_filters)
-        self.n_critic = validation.check_positive_int("n_critic", n_critic)
+        self.n_critic = self.critic_steps = validation.check_positive_int("n_critic", n_critic)
         self.power_iterations = validation.check_positive_int("power_iterations", power_iterations)
         super().__init__(**kwargs)
 
@@ -123,45 +124,10 @@ class SNGAN(AdversarialModel):
         del player
         return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5, beta_2=0.999)
 
-    def train_step(self, data):
-        real_images, labels = self.unpack(data)
-        batch_size = tf.shape(real_images)[0]
-
-        d_losses, real_means, fake_means = [], [], []
-        for _ in range(self.n_critic):  # a fixed count: traced, no tensor `if`
-            fake_images, fake_labels = self.replay(self.generator(
-                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-            ), labels)
-            with tf.GradientTape() as tape:
-                real_outputs = self.discriminator(
-                    self.discriminator_inputs(real_images, labels), training=True
-                )
-                fake_outputs = self.discriminator(
-                    self.discriminator_inputs(fake_images, fake_labels), training=True
-                )
-                d_loss = (losses.hinge_discriminator_loss(real_outputs, fake_outputs)
-                          + self.discriminator_penalty(real_images, labels))
-            self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
-            d_losses.append(d_loss)
-            real_means.append(tf.reduce_mean(real_outputs))
-            fake_means.append(tf.reduce_mean(fake_outputs))
-
-        with tf.GradientTape() as tape:
-            fake_images = self.generator(
-                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-            )
-            g_outputs = self.discriminator(
-                self.discriminator_inputs(fake_images, labels), training=True
-            )
-            g_loss = losses.hinge_generator_loss(g_outputs)
-        self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
-
-        return self.update_metrics(
-            d_loss=tf.add_n(d_losses) / self.n_critic,
-            g_loss=g_loss,
-            real_output=tf.add_n(real_means) / self.n_critic,
-            fake_output=tf.add_n(fake_means) / self.n_critic,
-        )
+    def critic_logs(self, real_outputs, fake_outputs, loss):
+        del loss
+        return {"real_output": tf.reduce_mean(real_outputs),
+                "fake_output": tf.reduce_mean(fake_outputs)}
 
     def get_config(self):
         return {

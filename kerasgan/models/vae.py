@@ -10,48 +10,9 @@ import tensorflow as tf
 from keras import layers, ops
 
 from kerasgan import distribute, networks, validation
+from kerasgan.losses import gaussian_kl_divergence, gaussian_reconstruction_loss
 from kerasgan.models.base import AdversarialModel
 from kerasgan.registry import register_model
-
-# Losses ---------------------------------------------------------------------------------
-
-
-def gaussian_kl_divergence(mean, log_variance):
-    """`KL(N(mean, exp(log_variance)) || N(0, I))`, summed over the latent axis and
-    averaged over the batch (Kingma & Welling 2014, Appendix B):
-    `0.5 * sum(exp(log_variance) + mean**2 - 1 - log_variance)`.
-
-    Args:
-        mean: Posterior means `[batch, latent_dim]`.
-        log_variance: Posterior log-variances, same shape.
-
-    Returns:
-        A scalar tensor, >= 0.
-    """
-    mean = ops.cast(mean, "float32")
-    log_variance = ops.cast(log_variance, "float32")
-    per_dimension = ops.exp(log_variance) + ops.square(mean) - 1.0 - log_variance
-    return ops.mean(0.5 * ops.sum(per_dimension, axis=-1))
-
-
-def gaussian_reconstruction_loss(images, reconstructions, stddev=0.1):
-    """`-log p(x | z)` under a Gaussian decoder with a fixed `stddev` per pixel, without
-    its constant: `sum((x - x_hat)**2) / (2 * stddev**2)` over the pixels of each image,
-    averaged over the batch.
-
-    Args:
-        images: Real images `[batch, H, W, C]` in [-1, 1].
-        reconstructions: The decoder's means, same shape.
-        stddev: The decoder's fixed standard deviation, in the images' units.
-
-    Returns:
-        A scalar tensor, >= 0.
-    """
-    images = ops.cast(images, "float32")
-    reconstructions = ops.cast(reconstructions, "float32")
-    squared = ops.sum(ops.reshape(ops.square(images - reconstructions),
-                                  (ops.shape(images)[0], -1)), axis=-1)
-    return ops.mean(squared) / (2.0 * stddev**2)
 
 
 # Networks -------------------------------------------------------------------------------

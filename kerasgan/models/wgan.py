@@ -18,73 +18,23 @@ References:
 """
 
 import keras
-import tensorflow as tf
-from keras import layers
 
-from kerasgan import distribute, losses, networks, validation
-from kerasgan.models.base import AdversarialModel
+from kerasgan import losses, networks, validation
+from kerasgan.models.adversarial_step import CriticStepsModel
+from kerasgan.networks import dcgan_critic
 from kerasgan.registry import register_model
 
-NORMALIZATIONS = ("layer", "none")
+NORMALIZATIONS = networks.CRITIC_NORMALIZATIONS
 
 
 # Blocks ---------------------------------------------------------------------------
-
-
-def dcgan_critic(image_shape, base_filters=64, normalization="layer", output_bias=False,
-                 name="discriminator"):
-    """DCGAN-shaped critic: strided convolutions down to 4x4, LeakyReLU(0.2), one score.
-
-    `normalization="batch"` is the DCGAN discriminator (WGAN's critic), except that
-    batch norm learns an offset but no scale. Clipped to 0.01 with the other
-    weights, as the WGAN authors' code clips it, the scale shrinks every score 100x,
-    to ~1e-5 in small critics, below what float32 updates resolve; left unclipped,
-    it would let the scores grow without bound.
-
-    Gradient penalties need `"layer"` or `"none"`: batch norm makes each example's
-    score depend on the whole batch, so the input gradient a penalty constrains is
-    no longer the example's own; Gulrajani et al. (Section 4) use layer norm
-    instead, normalizing each example over height, width and channels, as here.
-
-    Args:
-        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
-        base_filters: Filters of the first layer; each coarser layer doubles them.
-        normalization: `"batch"`, `"layer"` or `"none"`, after every convolution but
-            the first.
-        output_bias: Whether the score layer has a bias. A Wasserstein critic's loss
-            is blind to a constant added to every score (its gradient is exactly 0),
-            so its critics have none; a sigmoid discriminator needs one.
-        name: Model name.
-
-    Returns:
-        A functional `keras.Model` from `images` to one score per image, `[batch, 1]`.
-    """
-    validation.check_choice("normalization", normalization, ("batch", *NORMALIZATIONS))
-    steps = networks.num_resolution_steps(image_shape)
-    images = keras.Input(shape=image_shape, name="images")
-    x = images
-    for i in range(steps):
-        # Batch norm subtracts the per-channel mean, so a bias before it gets no gradient.
-        x = layers.Conv2D(base_filters * 2**i, 4, strides=2, padding="same",
-                          use_bias=i == 0 or normalization != "batch",
-                          kernel_initializer=networks.dcgan_initializer(),
-                          name=f"downsample_{i}")(x)
-        if i > 0 and normalization == "batch":
-            x = layers.BatchNormalization(scale=False, name=f"batch_norm_{i}")(x)
-        elif i > 0 and normalization == "layer":
-            x = layers.LayerNormalization(axis=(1, 2, 3), name=f"layer_norm_{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
-    x = layers.Flatten(name="flatten")(x)
-    scores = layers.Dense(1, use_bias=output_bias, kernel_initializer=networks.dcgan_initializer(),
-                          name="logits")(x)
-    return keras.Model(images, scores, name=name)
 
 
 # Models ---------------------------------------------------------------------------
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class WGAN(AdversarialModel):
+class WGAN(CriticStepsModel):
     """Wasserstein GAN with weight clipping (Arjovsky et al. 2017, Algorithm 1).
 
     The critic minimizes `E[D(G(z))] - E[D(x)]`, the generator `-E[D(G(z))]`. After
@@ -119,11 +69,12 @@ class WGAN(AdversarialModel):
     """
 
     metric_names = ("d_loss", "g_loss", "wasserstein_distance")
+    objective = losses.get("wasserstein", "objective")
     paper = "Arjovsky et al. 2017, https://arxiv.org/abs/1701.07875"
 
     def __init__(self, base_filters=64, n_critic=5, clip_value=0.01, **kwargs):
         self.base_filters = validation.check_positive_int("base_filters", base_filters)
-        self.n_critic = validation.check_positive_int("n_critic", n_critic)
+        self.n_critic = self.critic_steps = validation.check_positive_int("n_critic", n_critic)
         self.clip_value = (
             None if clip_value is None
             else validation.check_positive_number("clip_value", clip_value)
@@ -156,51 +107,12 @@ class WGAN(AdversarialModel):
         for weight in self.discriminator.trainable_weights:
             weight.assign(keras.ops.clip(weight, -self.clip_value, self.clip_value))
 
-    def critic_loss(self, real_images, fake_images, labels=None):
-        """The critic's loss on one batch, and the extra values to log.
+    def after_critic_update(self):
+        self.clip_critic_weights()
 
-        Returns:
-            `(loss, {metric_name: value})`.
-        """
-        real_scores = self.discriminator(
-            self.discriminator_inputs(real_images, labels), training=True
-        )
-        fake_scores = self.discriminator(
-            self.discriminator_inputs(fake_images, labels), training=True
-        )
-        loss = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
-        return loss, {"wasserstein_distance": -loss}
-
-    def train_step(self, data):
-        real_images, labels = self.unpack(data)
-        batch_size = tf.shape(real_images)[0]
-
-        critic_logs = []
-        # A Python loop over a fixed count: traced n_critic times, no tensor `if`.
-        for _ in range(self.n_critic):
-            fake_images, _ = self.replay(self.generator(
-                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-            ), labels)
-            with tf.GradientTape() as tape:
-                d_loss, extra = self.critic_loss(real_images, fake_images, labels)
-                d_loss = d_loss + self.discriminator_penalty(real_images, labels)
-            self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
-            self.clip_critic_weights()
-            critic_logs.append({"d_loss": d_loss, **extra})
-
-        with tf.GradientTape() as tape:
-            fake_images = self.generator(
-                self.generator_inputs(self.sample_latents(batch_size), labels), training=True
-            )
-            fake_scores = self.discriminator(
-                self.discriminator_inputs(fake_images, labels), training=True
-            )
-            g_loss = losses.wasserstein_generator_loss(fake_scores)
-        self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
-
-        means = {key: tf.add_n([logs[key] for logs in critic_logs]) / self.n_critic
-                 for key in critic_logs[0]}
-        return self.update_metrics(g_loss=g_loss, **means)
+    def critic_logs(self, real_outputs, fake_outputs, loss):
+        del real_outputs, fake_outputs
+        return {"wasserstein_distance": -loss}
 
     def get_config(self):
         return {
@@ -242,6 +154,7 @@ class WGANGP(WGAN):
     """
 
     metric_names = ("d_loss", "g_loss", "wasserstein_distance", "gradient_penalty")
+    critic_penalty = "gradient"
     paper = "Gulrajani et al. 2017, https://arxiv.org/abs/1704.00028"
 
     def __init__(self, base_filters=64, n_critic=5, gp_weight=10.0,
@@ -259,20 +172,6 @@ class WGANGP(WGAN):
         """Adam(1e-4, beta_1=0, beta_2=0.9) for both players (Gulrajani et al., Algorithm 1)."""
         del player
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
-
-    def critic_loss(self, real_images, fake_images, labels=None):
-        loss, extra = super().critic_loss(real_images, fake_images, labels)
-
-        def critic_fn(images):
-            return self.discriminator(self.discriminator_inputs(images, labels), training=True)
-
-        # A per-replica batch mean, like the Wasserstein term: `apply_gradients`
-        # divides both by the replica count alike.
-        penalty = losses.gradient_penalty(
-            critic_fn, real_images, fake_images, weight=self.gp_weight,
-            seed=distribute.replica_seed(self.noise_seed)
-        )
-        return loss + penalty, {**extra, "gradient_penalty": penalty}
 
     def get_config(self):
         config = super().get_config()
