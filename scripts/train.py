@@ -334,7 +334,9 @@ def _main(argv, run):
                 _export(result.model, config, export_dir,
                         training.training_summary(config, result),
                         default_export=not FLAGS.export_dir)
-    except (ValueError, FileNotFoundError, training.WorkdirBusyError) as error:
+    except training.WorkdirBusyError as error:
+        _cli.fail(f"{error}: wait for it to finish, or pass another --workdir.")
+    except (ValueError, FileNotFoundError) as error:
         _cli.fail(str(error))
     except training.NonFiniteLossError as error:
         _cli.fail(f"{error} Nothing was exported.")
