@@ -75,7 +75,7 @@ DEFAULTS = {
 
 #: The most train steps per `tf.function` call `steps_per_execution="auto"` takes on
 #: one replica. On this project's 2-core CPU 8 steps per call made DCGAN's `fit` about
-#: 1.2x faster than one step per call (README, Performance). The callbacks see the
+#: 1.2x faster than one step per call (docs/performance.md). The callbacks see the
 #: logs every few steps: sample grids, checkpoints and backups are per epoch anyway,
 #: and the non-finite guard still catches a NaN (the epoch's running means turn NaN),
 #: a few steps late. Under multi-replica strategies "auto" is 1 (a Keras 3.15 bug).
@@ -185,7 +185,7 @@ def resolve_config(config):
             f"`jit_compile` must be True, False or 'auto'. Received: jit_compile={jit!r}"
         )
     resolved["jit_compile"] = jit
-    resolved.setdefault("name", f"{resolved['model']}_{resolved['dataset']}")
+    resolved.setdefault("name", f"{resolved['model']}_{data.short_name(resolved['dataset'])}")
     return resolved
 
 
@@ -194,7 +194,7 @@ AUTO_JIT_ENV = "KERASGAN_AUTO_JIT"
 
 
 def jit_compile_setting(value="auto"):
-    """Resolves `jit_compile="auto"`, from measurements (README, Performance).
+    """Resolves `jit_compile="auto"`, from measurements (docs/performance.md).
 
     XLA compiles the whole train step into fused kernels. On this project's 2-core
     CPU it made DCGAN's `fit` 1.5-2x faster on a quiet machine (`scripts/bench.py`
@@ -253,10 +253,20 @@ def build_model(config):
         kwargs.setdefault("seed", config["seed"])
     model = create_model(config["model"], **kwargs)
     if model.image_input != (info.source_shape is not None):
-        needs = ("pairs of images (kerasgan.data.load_pairs, e.g. 'digits_edges')"
-                 if model.image_input else "images (e.g. 'digits' or a tfds image dataset)")
+        needs = ("pairs of images (kerasgan.data.load_pairs, e.g. 'digits_edges', or a "
+                 "folder with A/ and B/ sub-folders)" if model.image_input
+                 else "images (e.g. 'digits', a tfds image dataset or a folder of images)")
         raise ValueError(f"Model {config['model']!r} trains on {needs}. Received: "
                          f"dataset={config['dataset']!r}")
+    if (model.image_input and info.paired is False
+            and data.info(model.default_dataset).paired):
+        # pix2pix and SRGAN learn each source's own target: unpaired domains would
+        # train them on random (source, target) matches without a word.
+        raise ValueError(
+            f"Model {config['model']!r} trains on paired images (each source with its own "
+            f"target) but dataset {config['dataset']!r} holds two unpaired domains (for a "
+            f"folder: A/ and B/ share no file name). Give each pair the same file name in "
+            f"A/ and B/, or train cyclegan.")
     if data.is_caption_dataset(config["dataset"]) and not model.text_input:
         raise ValueError(f"Dataset {config['dataset']!r} pairs images with captions, which "
                          f"only text-to-image models (text2image) take. Received: "

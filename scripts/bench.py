@@ -1,6 +1,6 @@
 r"""Measures training and serving speed of a zoo model on this machine, in one run.
 
-    python scripts/bench.py                      # dcgan on digits, the README table
+    python scripts/bench.py                      # dcgan on digits, the docs/performance.md table
     python scripts/bench.py --quick              # a smaller run, under a minute (tests)
     python scripts/bench.py --model=wgan_gp --batch_size=32
 

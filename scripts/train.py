@@ -1,6 +1,6 @@
 r"""Trains a GAN from the zoo and exports its generator.
 
-The default GAN (DCGAN on the embedded digits, about 4 minutes on a 2-core CPU):
+The default GAN (DCGAN on the embedded digits, about 5 minutes on an idle 2-core CPU):
 
     python scripts/train.py --recipe=zoo/dcgan_digits.py
 
@@ -25,7 +25,7 @@ default, and also exports `vocab.txt` for its token-id `.tflite` files:
     python scripts/train.py --model=text2image --epochs=1 --steps_per_epoch=2 --batch_size=8 \
         --workdir=runs/text2image
 
-With training tricks (README, Training tricks), as model options:
+With training tricks (docs/training.md, Training tricks), as model options:
 
     python scripts/train.py --recipe=zoo/dcgan_digits.py --model_option=ema_decay=0.999 \
         --model_option=diffaugment=translation,cutout --workdir=runs/dcgan_digits_tricks
@@ -71,8 +71,10 @@ import _cli
 FLAGS = flags.FLAGS
 flags.DEFINE_string("recipe", None, "Recipe file, e.g. zoo/dcgan_digits.py.")
 flags.DEFINE_string("model", None, "Registered model name, e.g. dcgan (see --list_models).")
-flags.DEFINE_string("dataset", None, "'digits' (embedded), a tfds name, e.g. mnist, or "
-                    "image pairs for image-to-image models, e.g. digits_edges; default: "
+flags.DEFINE_string("dataset", None, "'digits' (embedded), a tfds name, e.g. mnist, a "
+                    "folder of your own images (class sub-folders become labels; A/ and B/ "
+                    "for image-to-image models), or image pairs for image-to-image models, "
+                    "e.g. digits_edges; default: "
                     "the model's (digits; digits_edges for pix2pix; digits_captions for "
                     "text2image).")
 flags.DEFINE_string("data_dir", None, "tfds data directory.")
@@ -109,7 +111,7 @@ flags.DEFINE_bool("fresh", False, "Start over: delete the previous run's logs, s
 flags.DEFINE_multi_string(
     "model_option", None, "A model argument NAME=VALUE (a Python literal; repeatable), "
     "e.g. --model_option=ema_decay=0.999 --model_option=diffaugment='translation'. "
-    "Overrides the recipe's model_kwargs; see README, Training tricks.")
+    "Overrides the recipe's model_kwargs; see docs/training.md, Training tricks.")
 flags.DEFINE_bool("smoke", False, "Shrink the recipe to a seconds-long run (for tests).")
 flags.DEFINE_bool("list_models", False, "Print the registered models and exit.")
 

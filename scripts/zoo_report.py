@@ -1,22 +1,28 @@
 r"""Trains every recipe in zoo/, measures it, exports it, and writes the zoo's results.
 
-Everything (about 5 minutes per recipe on a 2-core CPU):
+Everything (about 5 minutes per recipe on a 2-core CPU), into runs/zoo/ (git-ignored):
 
     python scripts/zoo_report.py
 
-Some recipes, merging their rows into the existing results:
+Some recipes, merging their rows into the results already in --results_dir:
 
     python scripts/zoo_report.py --recipes=dcgan_digits,cgan_digits
+
+Publishing (maintainers): the committed table, grids and pretrained exports are
+rewritten only when asked for by name:
+
+    python scripts/zoo_report.py --results_dir=zoo --export_root=exported
 
 For each recipe: trains it in full (`--workdir_root/<recipe>`; with --reuse a finished
 run of the same config there is loaded instead of retrained), generates --num_samples
 images, measures them against the held-out split with `kerasgan.evaluation` (for
 class-conditional models also how often the digits classifier agrees with the
 requested label), exports the generator to `--export_root/<recipe>` (version 1, with
-the metrics in its model card), and writes a sample grid to `zoo/samples/<recipe>.png`.
-Then writes `zoo/results.json` (keyed by recipe; metrics, train seconds on this
-machine, steps, library versions) and the table in `zoo/README.md`, whose first row
-is the floor: real train images against the same held-out split.
+the metrics in its model card), and writes a sample grid to
+`<results_dir>/samples/<recipe>.png`. Then writes `<results_dir>/results.json` (keyed
+by recipe; metrics, train seconds on this machine, steps, library versions) and the
+table in `<results_dir>/README.md`, whose first row is the floor: real train images
+against the same held-out split.
 """
 
 import glob
@@ -32,10 +38,13 @@ import _cli
 FLAGS = flags.FLAGS
 flags.DEFINE_list("recipes", None, "Recipe names (zoo/<name>.py); default: all of zoo/.")
 flags.DEFINE_string("zoo_dir", "zoo", "Where the recipes live.")
-flags.DEFINE_string("results_dir", None, "Where results.json, README.md and samples/ go; "
-                    "default: --zoo_dir.")
+flags.DEFINE_string("results_dir", os.path.join("runs", "zoo"),
+                    "Where results.json, README.md and samples/ go; --results_dir=zoo "
+                    "rewrites the committed zoo table.")
 flags.DEFINE_string("workdir_root", os.path.join("runs", "zoo"), "Training workdirs.")
-flags.DEFINE_string("export_root", "exported", "Exports; None-like '' skips exporting.")
+flags.DEFINE_string("export_root", os.path.join("runs", "zoo", "exported"),
+                    "Exports; '' skips exporting. --export_root=exported rewrites the "
+                    "shipped pretrained exports.")
 flags.DEFINE_integer("num_samples", 1000, "Generated images per evaluation.")
 flags.DEFINE_integer("seed", 0, "Seed of the evaluation samples.")
 flags.DEFINE_bool("reuse", False, "Load a finished run of the same config instead of "
@@ -234,7 +243,7 @@ def main(argv):
         recipes = _recipe_paths()
     except ValueError as error:
         sys.exit(f"zoo_report.py: error: {error}")
-    results_dir = FLAGS.results_dir or FLAGS.zoo_dir
+    results_dir = FLAGS.results_dir
     results_path = os.path.join(results_dir, "results.json")
     results = {}
     if os.path.exists(results_path):
