@@ -177,7 +177,8 @@ def _readme(results):
     lines = [
         "# Zoo results",
         "",
-        "Written by `python scripts/zoo_report.py`: each recipe trained in full on a 2-core",
+        "Written by `python scripts/zoo_report.py --results_dir=zoo --export_root=exported`:",
+        "each recipe trained in full on a 2-core",
         "CPU, then 1,000 generated images measured against the 360 held-out digits",
         "(`kerasgan.evaluation`, features and classes of the shipped digits classifier).",
         "Label accuracy is the share of conditional samples the",
