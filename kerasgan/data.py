@@ -52,6 +52,11 @@ import tensorflow as tf
 from absl import logging
 
 from kerasgan import validation
+# The caption templates and the tokenizer live in `kerasgan.text`; these names stay here too.
+from kerasgan.text import (CAPTION_STYLES, CAPTION_TEMPLATES, CAPTION_VOCABULARY,  # noqa: F401
+                           MAX_CAPTION_LENGTH, NUMBER_WORDS, PADDING_ID, UNKNOWN_ID, caption,
+                           caption_bank, caption_lengths, detokenize, label_caption, tokenize,
+                           tokenize_tensor, vocabulary_file_contents)
 
 EMBEDDED_DATASETS = ("digits",)
 _DIGITS_SPLITS = ("train", "test", "all")
@@ -1097,175 +1102,9 @@ def _load_folder_pairs(name, split, image_size, paired):
 #: Embedded datasets of captioned images (`load_captions`): `digits_captions`, the digits
 #: described by sentences made from templates.
 CAPTION_DATASETS = ("digits_captions",)
-#: The character vocabulary of captions, by id: 0 pads, 1 stands for any character
-#: outside it, then lowercase letters, digits, space and punctuation. Uppercase ASCII
-#: letters read as their lowercase ids. `export` writes it one token per line
-#: (`vocab.txt`, line number = id; the space token is a line holding one space).
-CAPTION_VOCABULARY = ("<pad>", "<unk>", *"abcdefghijklmnopqrstuvwxyz", *"0123456789",
-                      " ", *".,'-!?")
-PADDING_ID = 0
-UNKNOWN_ID = 1
-#: Characters per caption: token ids are padded (or, in the graph, cut) to this length.
-MAX_CAPTION_LENGTH = 48
-NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                "nine")
-#: Caption templates per style. `{word}` is the number word, `{numeral}` the digit and
-#: `{a_word}` the word with its article ("an eight"). "plain" captions go with the
-#: digits as they are, "thick" ones with stroke-thickened digits (`thicken`), so every
-#: caption is true of its image. The first plain template is the one class labels map
-#: to (`label_caption`).
-CAPTION_TEMPLATES = {
-    "plain": ("a handwritten {word}", "the digit {numeral}", "the number {word}",
-              "a handwritten digit {numeral}", "{a_word}", "a picture of the digit {word}"),
-    "thick": ("the digit {numeral} written thickly", "a thick handwritten {word}",
-              "{a_word} with thick strokes", "a bold handwritten {numeral}"),
-}
-CAPTION_STYLES = tuple(CAPTION_TEMPLATES)
 # Which digits images get the thick treatment: every third of a split, as extra examples.
 _THICK_EVERY = 3
 _THICK_SIZE = 3
-
-# Code point (ASCII) -> token id; everything else is unknown. One table serves numpy and
-# the TF graph, so both tokenize alike.
-_CODEPOINT_IDS = np.full(128, UNKNOWN_ID, np.int32)
-for _id, _token in enumerate(CAPTION_VOCABULARY[2:], start=2):
-    _CODEPOINT_IDS[ord(_token)] = _id
-    _CODEPOINT_IDS[ord(_token.upper())] = _id
-del _id, _token
-
-
-def caption(digit, template=0, style="plain"):
-    """The caption of `digit` (0-9) from template number `template` of `style`
-    (`CAPTION_TEMPLATES`).
-
-    >>> caption(8), caption(7, 1), caption(8, 2, "thick")
-    ('a handwritten eight', 'the digit 7', 'an eight with thick strokes')
-    """
-    validation.check_choice("style", style, CAPTION_STYLES)
-    digit = validation.check_int_at_least("digit", digit, 0)
-    if digit > 9:
-        raise ValueError(f"`digit` must be in [0, 9]. Received: digit={digit!r}")
-    templates = CAPTION_TEMPLATES[style]
-    if not 0 <= template < len(templates):
-        raise ValueError(f"`template` must be in [0, {len(templates)}) for style {style!r}. "
-                         f"Received: template={template!r}")
-    word = NUMBER_WORDS[digit]
-    article = "an" if word[0] in "aeiou" else "a"
-    return templates[template].format(word=word, numeral=digit, a_word=f"{article} {word}")
-
-
-def label_caption(label):
-    """The caption a class label stands for: `caption(label)`, e.g. "a handwritten seven"
-    (what text-to-image models use when given labels)."""
-    return caption(int(label))
-
-
-def caption_bank():
-    """Every caption of every digit, ordered by digit, then style (plain, thick), then
-    template: `(texts, digits, thick)` with `texts` a list of str and `digits` (int32)
-    and `thick` (bool) numpy arrays. Digit `d`'s captions are rows
-    `[d * captions_per_digit, (d + 1) * captions_per_digit)`, its plain ones first."""
-    texts, digits, thick = [], [], []
-    for digit in range(10):
-        for style in CAPTION_STYLES:
-            for template in range(len(CAPTION_TEMPLATES[style])):
-                texts.append(caption(digit, template, style))
-                digits.append(digit)
-                thick.append(style == "thick")
-    return texts, np.asarray(digits, np.int32), np.asarray(thick, bool)
-
-
-def _as_text(text):
-    if isinstance(text, bytes):
-        return text.decode("utf-8", errors="replace")
-    if isinstance(text, np.str_):
-        return str(text)
-    if not isinstance(text, str):
-        raise ValueError(f"Captions must be strings. Received: {text!r} of type "
-                         f"{type(text).__name__}")
-    return text
-
-
-def tokenize(texts, max_length=MAX_CAPTION_LENGTH):
-    """Character token ids of captions, in numpy: what `tokenize_tensor` does in graphs,
-    with checks.
-
-    ASCII letters are lowercased, characters outside `CAPTION_VOCABULARY` become
-    `UNKNOWN_ID`, and every row is padded with `PADDING_ID` to `max_length`.
-
-    Args:
-        texts: A str (or bytes) or a sequence of them.
-        max_length: Token ids per caption.
-
-    Returns:
-        int32 numpy array `[num_texts, max_length]`.
-
-    Raises:
-        ValueError: for an empty caption or one longer than `max_length` characters,
-            naming it.
-
-    Example:
-
-    >>> tokenize("Seven%", max_length=8)  # % is not in the vocabulary: unknown (1)
-    array([[20,  6, 23,  6, 15,  1,  0,  0]], dtype=int32)
-    """
-    max_length = validation.check_positive_int("max_length", max_length)
-    if isinstance(texts, (str, bytes)):
-        texts = [texts]
-    texts = [_as_text(text) for text in np.asarray(texts, dtype=object).reshape(-1)]
-    ids = np.full((len(texts), max_length), PADDING_ID, np.int32)
-    for row, text in enumerate(texts):
-        if not text:
-            raise ValueError(f"A caption must not be empty. Received: text={text!r}")
-        if len(text) > max_length:
-            raise ValueError(f"A caption must have at most {max_length} characters. "
-                             f"Received: text={text!r} ({len(text)} characters)")
-        codes = np.fromiter((ord(c) for c in text), np.int64, len(text))
-        ids[row, :len(text)] = np.where(codes < 128, _CODEPOINT_IDS[np.minimum(codes, 127)],
-                                        UNKNOWN_ID)
-    return ids
-
-
-def tokenize_tensor(texts, max_length=MAX_CAPTION_LENGTH):
-    """Character token ids of a string tensor `[n]`, with TF ops only: in `tf.data`
-    pipelines and in SavedModel graphs. Same ids as `tokenize`; longer captions are cut
-    to `max_length` (callers check lengths with `caption_lengths` first).
-
-    Returns:
-        int32 tensor `[n, max_length]`.
-    """
-    codes = tf.strings.unicode_decode(texts, "UTF-8", errors="replace")
-    table = tf.constant(_CODEPOINT_IDS)
-
-    def lookup(values):
-        ascii_ids = tf.gather(table, tf.minimum(values, 127))
-        return tf.where(values < 128, ascii_ids, UNKNOWN_ID)
-
-    ids = tf.ragged.map_flat_values(lookup, codes)
-    return ids.to_tensor(default_value=PADDING_ID, shape=[None, max_length])
-
-
-def caption_lengths(texts):
-    """Characters (Unicode code points) of each caption of a string tensor `[n]`."""
-    return tf.strings.length(texts, unit="UTF8_CHAR")
-
-
-def detokenize(ids):
-    """The captions of token ids `[n, length]` (padding dropped, unknown characters as
-    "?"): a list of str. `detokenize(tokenize(text))` gives `text` lowercased."""
-    ids = np.asarray(ids)
-    if ids.ndim == 1:
-        ids = ids[None]
-    texts = []
-    for row in ids:
-        texts.append("".join("?" if i == UNKNOWN_ID else CAPTION_VOCABULARY[i]
-                             for i in row if i != PADDING_ID))
-    return texts
-
-
-def vocabulary_file_contents():
-    """`vocab.txt` as export writes it: one token per line, line number = id, UTF-8."""
-    return ("\n".join(CAPTION_VOCABULARY) + "\n").encode("utf-8")
 
 
 def caption_arrays(split="train"):

@@ -78,6 +78,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import text
 
 TFLITE_SIGNATURE = "serving_default"
 # Suffix of each `.tflite` flavour, after the export's name.
@@ -793,21 +794,9 @@ def tokenize_with_vocabulary(texts, tokenizer, vocabulary):
         int32 numpy array `[len(texts), max_length]`.
 
     Raises:
-        ValueError: for a caption that is empty or longer than `max_length`.
+        ValueError: for a caption that is empty or longer than `max_length`, naming it.
     """
-    ids = {token: index for index, token in enumerate(vocabulary)}
-    max_length = tokenizer["max_length"]
-    tokens = np.full((len(texts), max_length), tokenizer["padding_id"], np.int32)
-    for row, text in enumerate(texts):
-        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-        if not 0 < len(text) <= max_length:
-            raise ValueError(f"A caption must have 1 to {max_length} characters. "
-                             f"Received: text={text!r}")
-        for column, character in enumerate(text):
-            if tokenizer.get("lowercase") == "ascii" and "A" <= character <= "Z":
-                character = character.lower()
-            tokens[row, column] = ids.get(character, tokenizer["unknown_id"])
-    return tokens
+    return text.CharacterTokenizer.from_card(tokenizer, vocabulary)(texts)
 
 
 def _tokenizers(card):

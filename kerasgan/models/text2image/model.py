@@ -1,128 +1,24 @@
-"""GAN-INT-CLS: text-to-image synthesis with a matching-aware discriminator (GAN-CLS) and
-a generator also trained on interpolated text embeddings (GAN-INT).
-
-Reference:
-    Reed, Akata, Yan, Logeswaran, Schiele & Lee, 2016, "Generative Adversarial Text to
-    Image Synthesis", ICML 2016. https://arxiv.org/abs/1605.05396
-"""
+"""The `Text2Image` model (GAN-INT-CLS): captions drawn and judged in the train step,
+generation from text, the export's text and token signatures, and the `text2image`
+factory. See the family's `__init__` for the reference."""
 
 import keras
 import numpy as np
 import tensorflow as tf
-from keras import layers
 
-from kerasgan import data, distribute, losses, networks, validation
+from kerasgan import data, distribute, losses, text, validation
 from kerasgan.images import fit_to_shape, to_uint8
 from kerasgan.models.base import AdversarialModel
+from kerasgan.models.text2image.networks import (character_text_encoder,
+                                                 matching_aware_discriminator,
+                                                 text_conditioned_generator)
 from kerasgan.registry import register_model
+
 
 #: The token-id signature: what the `.tflite` files hold (string ops are no LiteRT builtins).
 TOKEN_SIGNATURE = "generate_from_tokens"
 #: The file of the character vocabulary that export writes beside the `.tflite` files.
 VOCABULARY_FILE = "vocab.txt"
-
-# Networks -------------------------------------------------------------------------------
-
-
-def character_text_encoder(max_length=data.MAX_CAPTION_LENGTH,
-                           vocabulary_size=len(data.CAPTION_VOCABULARY), filters=64,
-                           embedding_dim=128, character_dim=16, normalize=True,
-                           name="text_encoder"):
-    """A character-level convolutional text encoder: token ids to a text embedding.
-
-    Character embedding, three width-3 `Conv1D` layers (LeakyReLU(0.2); `filters`,
-    `2 * filters`, `2 * filters`), max-over-time pooling, and a linear `Dense` to the
-    embedding: each feature says whether some character 7-gram ("seven", "thick") is in
-    the caption. A parameter-free layer normalization (`normalize`) then gives every
-    embedding zero mean and unit variance over its features, the scale of `z`: trained
-    jointly without it, the embeddings stayed about four times smaller than `z` and the
-    generator barely used them (the digits classifier read 16% of the samples as their
-    caption's digit after 400 steps at the zoo recipe's sizes, against 65% with it).
-    Every op is a LiteRT builtin (gather, conv, reduce-max, matmul, mean, rsqrt), so the
-    token signature converts to `.tflite`. Reed et al. used a char-CNN-RNN pretrained
-    with a joint embedding; this encoder is smaller and trained with the GAN.
-
-    Args:
-        max_length: Token ids per caption (`data.MAX_CAPTION_LENGTH`).
-        vocabulary_size: Number of token ids (`len(data.CAPTION_VOCABULARY)`).
-        filters: Filters of the first convolution.
-        embedding_dim: Size of the text embedding.
-        character_dim: Size of each character's embedding.
-        normalize: End with the parameter-free layer normalization.
-        name: Model name.
-
-    Returns:
-        A functional `keras.Model` from `token_ids` int32 `[batch, max_length]` to
-        float32 `[batch, embedding_dim]`.
-    """
-    tokens = keras.Input(shape=(max_length,), dtype="int32", name="token_ids")
-    x = layers.Embedding(vocabulary_size, character_dim, name="character_embedding")(tokens)
-    for i, width in enumerate((filters, 2 * filters, 2 * filters)):
-        x = layers.Conv1D(width, 3, padding="same", name=f"conv_{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
-    x = layers.GlobalMaxPooling1D(name="max_over_time")(x)
-    embedding = layers.Dense(embedding_dim, dtype="float32", name="text_embedding")(x)
-    if normalize:
-        embedding = layers.LayerNormalization(center=False, scale=False, dtype="float32",
-                                              name="embedding_norm")(embedding)
-    return keras.Model(tokens, embedding, name=name)
-
-
-def _text_projection(text, projection_dim):
-    # Reed et al., Section 4.1: the text embedding is compressed by a fully connected
-    # layer to a small dimension, followed by a leaky ReLU.
-    x = layers.Dense(projection_dim, name="text_projection")(text)
-    return layers.LeakyReLU(0.2, name="text_projection_leaky_relu")(x)
-
-
-def text_conditioned_generator(latent_dim, text_embedding_dim, image_shape, base_filters=64,
-                               projection_dim=128, name="generator"):
-    """The GAN-INT-CLS generator: the DCGAN generator on `[z, projected text]`.
-
-    The text embedding is projected (`Dense` + LeakyReLU(0.2)) and concatenated with `z`
-    (Reed et al., Section 4.1); then, as `networks.dcgan_generator`, a projection to
-    4x4, strided transposed convolutions with batch norm and ReLU, and `tanh`.
-
-    Returns:
-        A functional `keras.Model` from `[z, text_embedding]` to images in [-1, 1].
-    """
-    z = keras.Input(shape=(latent_dim,), name="z")
-    text = keras.Input(shape=(text_embedding_dim,), name="text_embedding")
-    x = layers.Concatenate(name="z_and_text")([z, _text_projection(text, projection_dim)])
-    return keras.Model([z, text], networks.dcgan_upsampling(x, image_shape, base_filters),
-                       name=name)
-
-
-def matching_aware_discriminator(image_shape, text_embedding_dim, base_filters=64,
-                                 projection_dim=128, name="discriminator"):
-    """The GAN-CLS discriminator: does this image show this text?
-
-    The DCGAN convolutions bring the image to 4x4; the projected text embedding
-    (`Dense` + LeakyReLU(0.2)) is replicated over the 4x4 positions and concatenated
-    depth-wise; a 1x1 convolution (batch norm, LeakyReLU) and a dense layer over the 4x4
-    map (the paper's final 4x4 convolution) give one logit (Reed et al., Section 4.1).
-
-    Returns:
-        A functional `keras.Model` from `[images, text_embedding]` to logits `[batch, 1]`.
-    """
-    images = keras.Input(shape=image_shape, name="images")
-    text = keras.Input(shape=(text_embedding_dim,), name="text_embedding")
-    x = networks.dcgan_convolutions(images, image_shape, base_filters)
-    side, filters = x.shape[1], x.shape[-1]
-    t = layers.Reshape((1, 1, projection_dim), name="text_plane")(
-        _text_projection(text, projection_dim))
-    t = layers.UpSampling2D(size=(side, side), name="replicate_text")(t)
-    x = layers.Concatenate(name="features_and_text")([x, t])
-    x = layers.Conv2D(filters, 1, use_bias=False, kernel_initializer=networks.dcgan_initializer(),
-                      name="joint_conv")(x)
-    x = layers.BatchNormalization(name="joint_batch_norm")(x)
-    x = layers.LeakyReLU(0.2, name="joint_leaky_relu")(x)
-    x = layers.Flatten(name="flatten")(x)
-    logits = layers.Dense(1, kernel_initializer=networks.dcgan_initializer(), name="logits")(x)
-    return keras.Model([images, text], logits, name=name)
-
-
-# Model ----------------------------------------------------------------------------------
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -228,9 +124,9 @@ class Text2Image(AdversarialModel):
             raise ValueError(
                 "text2image's caption templates name the ten digits, so `num_classes` must "
                 f"be 10 (labels stand for captions). Received: num_classes={num_classes!r}")
-        texts, _, _ = data.caption_bank()
-        # Every template caption of every digit as token ids (`data.caption_bank` order).
-        self._caption_tokens = data.tokenize(texts)
+        texts, _, _ = text.caption_bank()
+        # Every template caption of every digit as token ids (`text.caption_bank` order).
+        self._caption_tokens = text.tokenize(texts)
         self._captions_per_digit = len(texts) // 10
         super().__init__(**kwargs)
 
@@ -258,15 +154,15 @@ class Text2Image(AdversarialModel):
     # Captions -----------------------------------------------------------------------
 
     def label_caption(self, label):
-        """The caption class `label` stands for (`data.label_caption`): "a handwritten
+        """The caption class `label` stands for (`text.label_caption`): "a handwritten
         seven" for 7."""
-        return data.label_caption(label)
+        return text.label_caption(label)
 
     def example_captions(self):
         """Every template caption, template by template, each over the digits 0-9: the
         first ten are the label captions of 0-9. Export writes them into the model card as
         the examples of `text`."""
-        texts, _, _ = data.caption_bank()
+        texts, _, _ = text.caption_bank()
         per_digit = self._captions_per_digit
         return [texts[digit * per_digit + template]
                 for template in range(per_digit) for digit in range(10)]
@@ -275,7 +171,7 @@ class Text2Image(AdversarialModel):
         """Token ids of a random caption of each digit in `labels` (int32 `[batch]`): a
         plain template (`styles="plain"`) or any (`"any"`), drawn with the stateless
         `seed`. Inside train steps too."""
-        plain = len(data.CAPTION_TEMPLATES["plain"])
+        plain = len(text.CAPTION_TEMPLATES["plain"])
         count = plain if styles == "plain" else self._captions_per_digit
         draws = tf.random.stateless_uniform(tf.shape(labels), seed, 0, count, dtype=tf.int32)
         rows = tf.cast(labels, tf.int32) * self._captions_per_digit + draws
@@ -319,8 +215,8 @@ class Text2Image(AdversarialModel):
                 f"{sorted(conditions)}")
         images, labels = self.unpack((images, conditions["label"]))
         tokens = tf.cast(conditions["tokens"], tf.int32)
-        if tokens.shape.rank != 2 or tokens.shape[-1] != data.MAX_CAPTION_LENGTH:
-            raise ValueError(f"Caption tokens must be [batch, {data.MAX_CAPTION_LENGTH}]. "
+        if tokens.shape.rank != 2 or tokens.shape[-1] != text.MAX_CAPTION_LENGTH:
+            raise ValueError(f"Caption tokens must be [batch, {text.MAX_CAPTION_LENGTH}]. "
                              f"Received: tokens with shape {tokens.shape}")
         return images, tokens, labels
 
@@ -395,16 +291,9 @@ class Text2Image(AdversarialModel):
         if "token_ids" in inputs:
             return tf.cast(inputs["token_ids"], tf.int32)
         if "text" in inputs:
-            text = inputs["text"]
-            if not tf.is_tensor(text):
-                return tf.constant(data.tokenize(text))
-            lengths = data.caption_lengths(text)
-            check = tf.debugging.Assert(
-                tf.reduce_all((lengths > 0) & (lengths <= data.MAX_CAPTION_LENGTH)),
-                [f"Captions must have 1 to {data.MAX_CAPTION_LENGTH} characters. Received:",
-                 text], summarize=8)
-            with tf.control_dependencies([check]):
-                return data.tokenize_tensor(tf.identity(text))
+            if not tf.is_tensor(inputs["text"]):
+                return tf.constant(text.tokenize(inputs["text"]))
+            return text.tokenize_tensor(inputs["text"], check=True)
         if "label" in inputs:
             rows = tf.cast(inputs["label"], tf.int32) * self._captions_per_digit
             return tf.gather(tf.constant(self._caption_tokens), rows)
@@ -425,7 +314,7 @@ class Text2Image(AdversarialModel):
         Raises:
             ValueError: for an empty caption or one over 48 characters, naming it.
         """
-        return np.asarray(self.text_encoder(data.tokenize(texts), training=False))
+        return np.asarray(self.text_encoder(text.tokenize(texts), training=False))
 
     def _latents(self, num_images, seed, z):
         if z is None:
@@ -455,7 +344,7 @@ class Text2Image(AdversarialModel):
         Raises:
             ValueError: for an empty or over-long caption, or `z` of the wrong shape.
         """
-        tokens = data.tokenize(texts)
+        tokens = text.tokenize(texts)
         latents = self._latents(len(tokens), seed, z)
         chunks = [self.generate_from({"z": latents[start:start + batch_size],
                                       "token_ids": tokens[start:start + batch_size]})
@@ -485,16 +374,16 @@ class Text2Image(AdversarialModel):
         captions go to TensorBoard as text, row by row."""
         per_row = min(4, max(1, num_images // 10))
         images, labels, thick = data.caption_arrays("test")
-        plain = len(data.CAPTION_TEMPLATES["plain"])
+        plain = len(text.CAPTION_TEMPLATES["plain"])
         captions, reals = [], []
         for digit in range(10):
             template = digit % self._captions_per_digit
             style = "plain" if template < plain else "thick"
-            captions.append(data.caption(digit, template if template < plain
+            captions.append(text.caption(digit, template if template < plain
                                          else template - plain, style))
             chosen = np.flatnonzero((labels == digit) & (thick == (style == "thick")))
             reals.append(images[chosen[:per_row]].astype(np.float32) / 127.5 - 1.0)
-        tokens = tf.constant(np.repeat(data.tokenize(captions), per_row, axis=0))
+        tokens = tf.constant(np.repeat(text.tokenize(captions), per_row, axis=0))
         z = tf.random.stateless_normal((len(tokens), self.latent_dim), seed=[int(seed), 1],
                                        alg="philox")
 
@@ -527,16 +416,8 @@ class Text2Image(AdversarialModel):
             "text": {
                 "distribution": "text",
                 "examples": self.example_captions(),
-                "tokenizer": {
-                    "signature": TOKEN_SIGNATURE, "input": "token_ids",
-                    "vocabulary": VOCABULARY_FILE, "max_length": data.MAX_CAPTION_LENGTH,
-                    "padding_id": data.PADDING_ID, "unknown_id": data.UNKNOWN_ID,
-                    "lowercase": "ascii",
-                    "description": "one token per character: ASCII letters lowercased, "
-                                   "characters not in the vocabulary -> unknown_id, "
-                                   "padded with padding_id to max_length; a caption has "
-                                   "1 to max_length characters",
-                },
+                "tokenizer": text.CAPTIONS.card_entry(TOKEN_SIGNATURE, "token_ids",
+                                                      VOCABULARY_FILE),
             },
         }
 
@@ -551,7 +432,7 @@ class Text2Image(AdversarialModel):
         turn) and `generate_from_tokens` (`token_ids` int32 `[None, 48]`, `z`), all to
         `images` uint8 `[None, H, W, C]`; `sample` also returns `images_float` and `z`."""
         endpoints = super().export_endpoints()
-        max_length = data.MAX_CAPTION_LENGTH
+        max_length = text.MAX_CAPTION_LENGTH
 
         def sample(num_images, seed, text):
             inputs = self.draw_latents(num_images, seed)
@@ -587,7 +468,7 @@ class Text2Image(AdversarialModel):
         if signature != TOKEN_SIGNATURE:
             return None
         rng = np.random.default_rng(seed)
-        examples = data.tokenize(self.example_captions())
+        examples = text.tokenize(self.example_captions())
         return [{"token_ids": examples[i % len(examples)][None],
                  "z": rng.standard_normal((1, self.latent_dim)).astype(np.float32)}
                 for i in range(num_examples)]
@@ -595,7 +476,7 @@ class Text2Image(AdversarialModel):
     def export_files(self):
         """`vocab.txt`: the character vocabulary, one token per line, line number = id
         (line 1 `<pad>`, line 2 `<unk>`, the space token a line holding one space)."""
-        return {VOCABULARY_FILE: data.vocabulary_file_contents()}
+        return {VOCABULARY_FILE: text.vocabulary_file_contents()}
 
     def card_details(self):
         return {"text_encoder": "character CNN trained by the discriminator's loss",
