@@ -2,8 +2,10 @@
 results.json, the README table, sample grids and exports."""
 
 import glob
+import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -25,6 +27,24 @@ def test_recipe_is_a_documented_config_of_a_registered_model(path):
     doc = open(path).read()
     assert f"--recipe=zoo/{os.path.basename(path)}" in doc
     assert "Result" in doc and "Reference" in doc
+
+
+def test_recipe_docstring_losses_are_the_measured_ones():
+    """A recipe's `key=value` final losses are zoo/results.json's `final_logs`, to the
+    digits the docstring prints."""
+    results = json.load(open(os.path.join(REPO_ROOT, "zoo", "results.json")))
+    checked = 0
+    for path in RECIPES:
+        name = os.path.splitext(os.path.basename(path))[0]
+        logs = results.get(name, {}).get("final_logs", {})
+        doc = open(path).read()
+        for key, value in re.findall(r"\b([a-z_]+)=(-?\d+\.\d+)\b", doc):
+            if key in logs:
+                decimals = len(value.split(".")[1])
+                assert abs(float(value) - logs[key]) <= 0.5 * 10 ** -decimals + 1e-9, \
+                    f"{name}: {key}={value} in its docstring, {logs[key]:.4f} measured"
+                checked += 1
+    assert checked >= 20, checked
 
 
 FULL_DATA_RECIPES = sorted(glob.glob(os.path.join(REPO_ROOT, "zoo", "full_data", "*.py")))
@@ -54,6 +74,27 @@ def test_full_data_recipe_builds_its_model_at_the_dataset_shape(path):
             images = images[1]
         images = images[0] if isinstance(images, tuple) else images
         assert tuple(images.shape[1:]) == model.image_shape
+
+
+@pytest.mark.parametrize("path", FULL_DATA_RECIPES, ids=os.path.basename)
+def test_full_data_recipe_is_its_base_recipe_at_the_dataset_scale(path):
+    """Each full-data recipe derives from a recipe of the embedded data
+    (`training.derive_recipe`): the same model, and a smoke run that is the base's on
+    another dataset."""
+    spec = importlib.util.spec_from_file_location("full_data_recipe", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    base_path = os.path.normpath(module.BASE)
+    assert os.path.dirname(base_path) == os.path.join(REPO_ROOT, "zoo")
+    assert f"zoo/{os.path.basename(base_path)}" in open(path).read()
+    for smoke in (False, True):
+        base = training.resolve_config(training.load_recipe(base_path, smoke=smoke))
+        config = training.resolve_config(training.load_recipe(path, smoke=smoke))
+        assert config["model"] == base["model"] and config["seed"] == base["seed"]
+        assert config["name"] == os.path.splitext(os.path.basename(path))[0]
+        if smoke:
+            same = {"model_kwargs", "epochs", "steps_per_epoch", "batch_size"}
+            assert {key: config[key] for key in same} == {key: base[key] for key in same}
 
 
 def test_zoo_report_writes_results_table_grids_and_exports(tmp_path):

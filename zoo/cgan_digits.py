@@ -6,8 +6,8 @@ Command:
 
 Expected time on a 2-core laptop CPU: about 5 minutes (1,320 steps in 271 s of
 training; 278 s for the whole command, export included).
-Result (2-core CPU, 2026-11-21): final epoch means d_loss=0.597, g_loss=2.551,
-real_score=0.76, fake_score=0.13. In the epoch-60 grid (one class per column) every
+Result (2-core CPU, 2026-11-21): final epoch means d_loss=0.727, g_loss=2.004,
+real_score=0.708, fake_score=0.204. In the epoch-60 grid (one class per column) every
 column shows the requested digit, 0 to 9. LiteRT reproduces the SavedModel exactly
 (0 uint8 levels). Measured by scripts/zoo_report.py (1,000 samples vs the 360
 held-out digits): Frechet distance 13.3 (floor 5.7), KID 1.4, precision 0.87, recall

@@ -10,7 +10,7 @@ on a shared 2-core CPU with other jobs running (load average ~4): 539 s of train
 9 min 12 s for the whole command.
 Result (2-core CPU, shared): with Adam(1e-4, 0.5, 0.9) the epoch-50 digits were
 blurrier and fewer were readable, so this recipe uses Adam(2e-4, 0.5, 0.9). Final
-epoch means: d_loss=1.099, g_loss=1.000, gradient_penalty=0.022, real_score=0.60,
+epoch means: d_loss=1.099, g_loss=0.999, gradient_penalty=0.022, real_score=0.60,
 fake_score=0.39. The epoch-50 grid shows blurry digits, many readable (0, 2, 3, 5, 6,
 7, 9). LiteRT reproduces the SavedModel exactly (0 uint8 levels).
 

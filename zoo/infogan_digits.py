@@ -8,9 +8,9 @@ Command:
 Expected time on a 2-core laptop CPU: about 5 minutes unloaded (1,320 steps, about
 DCGAN's cost). Measured here: 649 s of training (11 min 11 s for the whole command) on
 a 2-core CPU shared with other jobs (load average about 7), 0.49 s/step.
-Result (2-core CPU, 2026-11-21): final epoch means d_loss=2.861, g_loss=4.046 (both
+Result (2-core CPU, 2026-11-21): final epoch means d_loss=2.860, g_loss=4.046 (both
 include the information term), real_score=0.65, fake_score=0.27,
-categorical_code_loss=0.019, code_accuracy=1.00 (Q recovers the categorical code of
+categorical_code_loss=0.018, code_accuracy=1.00 (Q recovers the categorical code of
 the fakes), continuous_code_loss=1.870 (with Q's unit variance, 1.838 is a perfect Q
 and 2.171 an uninformed one: the continuous codes are recovered too). The epoch-60
 grid shows digit-like samples, blurrier than DCGAN's, some malformed. Mode discovery

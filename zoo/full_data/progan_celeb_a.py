@@ -15,24 +15,24 @@ real images per fade-in and per stable phase (12,500 steps of 64), Adam(1e-3, 0,
 (`--distribute=mirrored` for several). The paper's per-resolution batch sizes,
 learning-rate ramp and averaged generator are not part of this model.
 
+Derived from zoo/progan_digits.py, the recipe measured on the embedded data: its
+config at this dataset's scale (`training.derive_recipe`), and its smoke run on
+this dataset.
+
 Reference: Karras et al. 2018, https://arxiv.org/abs/1710.10196
 """
 
+import os
+
+from kerasgan import training
+
+BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "progan_digits.py")
+
 
 def get_config(smoke=False):
-    """Returns the training config; `smoke=True` shrinks it to a seconds-long run."""
-    config = {
-        "model": "progan",
-        "model_kwargs": {"latent_dim": 512, "base_filters": 64, "steps_per_phase": 12500},
-        "dataset": "celeb_a",
-        "image_size": 64,
-        "epochs": 60,
-        "steps_per_epoch": 2500,
-        "batch_size": 64,
-        "label_smoothing": 0.0,
-        "seed": 0,
-    }
-    if smoke:
-        config.update(epochs=1, steps_per_epoch=2, batch_size=8,
-                      model_kwargs={"latent_dim": 16, "base_filters": 8, "steps_per_phase": 1})
-    return config
+    """The base recipe's config at this dataset's scale (`smoke`: a seconds-long run)."""
+    scale = {} if smoke else {
+        "epochs": 60, "steps_per_epoch": 2500,
+        "model_kwargs": {"latent_dim": 512, "base_filters": 64, "steps_per_phase": 12500}}
+    return training.derive_recipe(BASE, "progan_celeb_a", smoke, dataset="celeb_a",
+                                  image_size=64, **scale)

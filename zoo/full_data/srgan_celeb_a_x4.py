@@ -20,24 +20,26 @@ a trained SRResNet (`adversarial_weight=0`, `content_loss="mse"`) and trains 10^
 at 1e-4 then 10^5 at 1e-5; this recipe trains from scratch. Not run here (no network
 on the build machine); a starting point, not tuned. Hours on a GPU.
 
+Derived from zoo/srgan_sample_patches.py, the recipe measured on the embedded data: its
+config at this dataset's scale (`training.derive_recipe`), and its smoke run on
+this dataset.
+
 Reference: Ledig et al. 2016, https://arxiv.org/abs/1609.04802
 """
 
+import os
+
+from kerasgan import training
+
+BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                    "srgan_sample_patches.py")
+
 
 def get_config(smoke=False):
-    """Returns the training config; `smoke=True` shrinks it to a seconds-long run."""
-    config = {
-        "model": "srgan",
-        "model_kwargs": {"base_filters": 64, "num_residual_blocks": 16,
-                         "content_loss": "auto", "adversarial_weight": 1e-3},
-        "dataset": "celeb_a_x4",
-        "image_size": 96,
-        "epochs": 10,
-        "batch_size": 16,
-        "seed": 0,
-    }
-    if smoke:
-        config.update(epochs=1, steps_per_epoch=2, batch_size=8,
-                      model_kwargs={"base_filters": 4, "num_residual_blocks": 1,
-                                    "content_loss": "auto", "adversarial_weight": 1e-3})
-    return config
+    """The base recipe's config at this dataset's scale (`smoke`: a seconds-long run)."""
+    scale = {} if smoke else {
+        "epochs": 10, "model_kwargs": {"base_filters": 64, "num_residual_blocks": 16}}
+    # None: the model's own learning rates (the paper's), not the patches recipe's.
+    return training.derive_recipe(BASE, "srgan_celeb_a_x4", smoke, dataset="celeb_a_x4",
+                                  image_size=96, d_learning_rate=None,
+                                  g_learning_rate=None, **scale)
