@@ -11,12 +11,12 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import distribute, losses, networks, validation
-from kerasgan.models.dcgan import DCGAN
+from kerasgan.models.base import AdversarialModel
 from kerasgan.registry import register_model
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class InfoGAN(DCGAN):
+class InfoGAN(AdversarialModel):
     """Unsupervised GAN with a categorical and a continuous latent code.
 
     The generator takes `z`, a categorical `code` int32 in `[0, num_categories)`
@@ -41,8 +41,15 @@ class InfoGAN(DCGAN):
             at 1 its scale is already mild; the paper lowers it when the term
             dominates the GAN objective.
         q_units: Width of Q's hidden layer (128 in the paper's MNIST network).
-        **kwargs: `DCGAN` arguments (`latent_dim`, the noise size, 62 in the paper's
-            MNIST setup; `base_filters`; `generator_loss`; ...).
+        base_filters: Width of the finest convolution layer of G and D, as `dcgan`'s
+            (`networks.infogan_generator`, `networks.infogan_discriminator`).
+        generator_loss: G's GAN term, `"non_saturating"` (default), `"minimax"` or
+            `"least_squares"` (`losses.get`); D takes the same objective's loss.
+        d_steps: Must be 1 (one D and Q step per G step); kept for `dcgan`'s config.
+        minibatch_features: Kept for configs written when InfoGAN subclassed DCGAN;
+            InfoGAN's discriminator has no minibatch layer, so it is not used.
+        **kwargs: `AdversarialModel` arguments (`latent_dim`, the noise size, 62 in the
+            paper's MNIST setup; training tricks but the replay buffer).
 
     Example:
 
@@ -59,7 +66,9 @@ class InfoGAN(DCGAN):
     paper = "Chen et al. 2016, https://arxiv.org/abs/1606.03657"
 
     def __init__(self, num_categories=10, continuous_dim=2, categorical_weight=1.0,
-                 continuous_weight=1.0, q_units=128, **kwargs):
+                 continuous_weight=1.0, q_units=128, base_filters=64,
+                 generator_loss="non_saturating", d_steps=1, minibatch_features=None,
+                 **kwargs):
         self.num_categories = validation.check_int_at_least("num_categories", num_categories, 2)
         self.continuous_dim = validation.check_positive_int("continuous_dim", continuous_dim)
         self.categorical_weight = validation.check_non_negative_number(
@@ -75,6 +84,19 @@ class InfoGAN(DCGAN):
                 "on the codes of this step's fakes, which replayed fakes do not have. "
                 f"Received: replay_buffer_size={kwargs['replay_buffer_size']!r}."
             )
+        self.base_filters = validation.check_positive_int("base_filters", base_filters)
+        self.minibatch_features = minibatch_features
+        validation.check_choice("generator_loss", generator_loss,
+                                (*losses.GENERATOR_LOSSES, "feature_matching"))
+        self.generator_loss = generator_loss
+        self.d_steps = validation.check_positive_int("d_steps", d_steps)
+        if self.d_steps != 1 or generator_loss == "feature_matching":
+            raise ValueError(
+                f"InfoGAN has its own train step, which does not run d_steps={d_steps!r} "
+                f"or generator_loss={generator_loss!r}: those are options of gan, dcgan, "
+                "cgan and lsgan.")
+        self.g_loss_fn = losses.get(generator_loss, "generator")
+        self.d_loss_fn = losses.get(generator_loss, "discriminator")
         super().__init__(**kwargs)
 
     def build_generator(self):
@@ -295,6 +317,10 @@ class InfoGAN(DCGAN):
     def get_config(self):
         return {
             **super().get_config(),
+            "generator_loss": self.generator_loss,
+            "d_steps": self.d_steps,
+            "base_filters": self.base_filters,
+            "minibatch_features": self.minibatch_features,
             "num_categories": self.num_categories,
             "continuous_dim": self.continuous_dim,
             "categorical_weight": self.categorical_weight,
