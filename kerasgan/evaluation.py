@@ -87,6 +87,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import validation
+from kerasgan.io_utils import keras_cache_dirs as _keras_cache_dirs
 
 DIGITS_CLASSIFIER_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets",
                                       "digits_classifier.keras")
@@ -695,14 +696,6 @@ def _classifier_extractor(path):
         raise ValueError(f"Cannot load the feature network features={path!r}: {error}") from error
     name = "digits" if path == DIGITS_CLASSIFIER_PATH else path
     return keras_extractor(model, name)
-
-
-def _keras_cache_dirs():
-    # Where keras.utils.get_file puts downloads: $KERAS_HOME, else ~/.keras, else
-    # /tmp/.keras when the home directory is not writable.
-    bases = [os.environ.get("KERAS_HOME"), os.path.join(os.path.expanduser("~"), ".keras"),
-             os.path.join("/tmp", ".keras")]
-    return [os.path.join(base, "models") for base in bases if base]
 
 
 def _find_inception_weights(weights_path):

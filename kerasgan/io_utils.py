@@ -1,4 +1,5 @@
-"""File writes that never leave a torn file: write to a temporary name, then rename."""
+"""File helpers: writes that never leave a torn file (a temporary name, then a rename),
+and where Keras keeps the files it downloads."""
 
 import os
 import tempfile
@@ -21,3 +22,12 @@ def atomic_write_bytes(path, payload):
             os.remove(temporary)
         raise
     return path
+
+
+def keras_cache_dirs():
+    """Where `keras.utils.get_file` puts downloads (`keras.applications` weights):
+    `$KERAS_HOME/models`, else `~/.keras/models`, else `/tmp/.keras/models` when the
+    home directory is not writable. The first is where a download would go."""
+    bases = [os.environ.get("KERAS_HOME"), os.path.join(os.path.expanduser("~"), ".keras"),
+             os.path.join("/tmp", ".keras")]
+    return [os.path.join(base, "models") for base in bases if base]

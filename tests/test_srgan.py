@@ -16,7 +16,7 @@ import tensorflow as tf
 
 import kerasgan
 from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT, image_summaries
-from kerasgan import evaluation, export, losses
+from kerasgan import evaluation, export, io_utils, losses
 from kerasgan.images import from_uint8, to_uint8
 from kerasgan.models import srgan as srgan_module
 
@@ -40,7 +40,7 @@ def no_vgg_weights(tmp_path, monkeypatch):
     """An empty Keras cache, wherever the machine keeps its own; returns the path where
     the VGG19 weights would be."""
     cache = str(tmp_path / "keras" / "models")
-    monkeypatch.setattr(srgan_module, "_keras_cache_dirs", lambda: [cache])
+    monkeypatch.setattr(io_utils, "keras_cache_dirs", lambda: [cache])
     return os.path.join(cache, srgan_module.VGG19_WEIGHTS_FILE)
 
 
@@ -195,7 +195,7 @@ def test_vgg_content_loss_reads_cached_weights_and_uses_caffe_inputs(tmp_path, m
     vgg = keras.applications.VGG19(include_top=False, weights=None, input_shape=(32, 32, 3))
     with h5py.File(path, "w") as file:
         legacy_h5_format.save_weights_to_hdf5_group(file, vgg)
-    monkeypatch.setattr(srgan_module, "_keras_cache_dirs", lambda: [str(cache)])
+    monkeypatch.setattr(io_utils, "keras_cache_dirs", lambda: [str(cache)])
     model = tiny(image_shape=(32, 32, 3), content_loss="auto")
     assert model.content_loss == "vgg" and model.vgg_weights_path == path
     assert not model.content_network().trainable_weights

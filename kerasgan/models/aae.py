@@ -10,7 +10,7 @@ import numbers
 
 import keras
 import tensorflow as tf
-from keras import layers, ops
+from keras import layers
 
 from kerasgan import losses, networks, validation
 from kerasgan.losses import RECONSTRUCTION_LOSSES, reconstruction_loss

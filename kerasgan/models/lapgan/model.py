@@ -6,117 +6,19 @@ Reference:
     https://arxiv.org/abs/1506.05751
 """
 
-import math
-
 import keras
 import tensorflow as tf
-from keras import layers, ops
+from keras import layers
 
 from kerasgan import distribute, losses, networks, validation
 from kerasgan.models.base import AdversarialModel
+from kerasgan.models.lapgan.networks import band_discriminator, band_generator
+from kerasgan.models.lapgan.pyramid import laplacian_pyramid, pyramid_sizes
 from kerasgan.registry import register_model
 
 #: Seed of the level noise that `LAPGAN.generator_inputs` draws when a caller gives
 #: only `z` (TensorBoard grids, `model(z)`): fixed, so the same `z` gives the same image.
 FILL_NOISE_SEED = 1234
-
-# Pyramid operators ------------------------------------------------------------------------
-
-
-def downsample(images):
-    """`d(.)`: halves the resolution by averaging 2x2 blocks."""
-    return ops.average_pool(images, 2, strides=2, padding="valid")
-
-
-def upsample(images):
-    """`u(.)`: doubles the resolution by bilinear interpolation, the same op as the
-    generator's `UpSampling2D(interpolation="bilinear")` layers."""
-    height, width = images.shape[1], images.shape[2]
-    return ops.image.resize(images, (2 * height, 2 * width), interpolation="bilinear")
-
-
-def laplacian_pyramid(images, num_levels):
-    """The Laplacian pyramid of `images` (Denton et al. 2015, Section 2.2).
-
-    With `I_K = images` and `I_{k-1} = d(I_k)`, level `k >= 1` holds the low-pass
-    image `l_k = u(I_{k-1})` and the band `h_k = I_k - l_k`, so `I_k = l_k + h_k`
-    and the images are rebuilt from the coarsest image and the bands alone.
-
-    Args:
-        images: `[batch, H, W, C]` with `H` and `W` divisible by `2 ** (num_levels - 1)`.
-        num_levels: Levels including the coarsest, >= 1.
-
-    Returns:
-        `(coarsest, levels)`: the coarsest image `I_0` and, from coarse to fine, one
-        `(band, low)` pair per further level.
-    """
-    scales = [images]
-    for _ in range(num_levels - 1):
-        scales.insert(0, downsample(scales[0]))
-    levels = []
-    for k in range(1, num_levels):
-        low = upsample(scales[k - 1])
-        levels.append((scales[k] - low, low))
-    return scales[0], levels
-
-
-# Networks ---------------------------------------------------------------------------------
-
-
-def band_generator(size, channels, filters, name, kernel_size=5):
-    """`G_k`: the band of one level from a noise plane and the low-pass image.
-
-    The noise enters as an extra image plane beside the low-pass image (Denton et al.
-    2015, Section 3); three stride-1 convolutions (batch norm and ReLU on the hidden
-    two) keep the level's resolution and end in a linear band.
-
-    Args:
-        size: The level's image side.
-        channels: Image channels.
-        filters: Width of the hidden convolutions.
-        name: Model name.
-        kernel_size: Side of the convolution kernels.
-
-    Returns:
-        A functional `keras.Model` from `[noise_<size>, low_<size>]` (`[batch, size,
-        size, 1]` and `[batch, size, size, channels]`) to the band, like the low image.
-    """
-    noise = keras.Input(shape=(size, size, 1), name=f"noise_{size}")
-    low = keras.Input(shape=(size, size, channels), name=f"low_{size}")
-    x = layers.Concatenate(name="low_and_noise")([low, noise])
-    for i in range(2):
-        x = layers.Conv2D(filters, kernel_size, padding="same", use_bias=False,
-                          kernel_initializer=networks.dcgan_initializer(), name=f"conv_{i}")(x)
-        x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
-        x = layers.ReLU(name=f"relu_{i}")(x)
-    band = layers.Conv2D(channels, kernel_size, padding="same",
-                         kernel_initializer=networks.dcgan_initializer(), name="band")(x)
-    return keras.Model([noise, low], band, name=name)
-
-
-def band_discriminator(size, channels, filters, name, kernel_size=5):
-    """`D_k`: one logit for a band given its low-pass image (Denton et al. 2015,
-    Section 2.3: `D_k` sees `h_k` or `G_k`'s band together with `l_k`).
-
-    Two strided convolutions of `kernel_size` (LeakyReLU(0.2), batch norm on the
-    second) and a dense logit.
-
-    Returns:
-        A functional `keras.Model` from `[band_<size>, low_<size>]` to `[batch, 1]`.
-    """
-    band = keras.Input(shape=(size, size, channels), name=f"band_{size}")
-    low = keras.Input(shape=(size, size, channels), name=f"low_{size}")
-    x = layers.Concatenate(name="band_and_low")([band, low])
-    for i in range(2):
-        x = layers.Conv2D(filters * 2**i, kernel_size, strides=2, padding="same", use_bias=i == 0,
-                          kernel_initializer=networks.dcgan_initializer(),
-                          name=f"downsample_{i}")(x)
-        if i > 0:
-            x = layers.BatchNormalization(name=f"batch_norm_{i}")(x)
-        x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
-    x = layers.Flatten(name="flatten")(x)
-    logits = layers.Dense(1, kernel_initializer=networks.dcgan_initializer(), name="logits")(x)
-    return keras.Model([band, low], logits, name=name)
 
 
 # Model ------------------------------------------------------------------------------------
@@ -410,22 +312,6 @@ class LAPGAN(AdversarialModel):
             "hidden_units": [list(widths) for widths in self.hidden_units],
             "generator_loss": self.generator_loss,
         }
-
-
-def pyramid_sizes(image_shape, base_size=8):
-    """The pyramid's sides, coarse to fine: `base_size, 2 * base_size, ..., side`.
-
-    Raises:
-        ValueError: unless the images are square with side `base_size * 2**n`, n >= 1.
-    """
-    height, width, _ = validation.check_image_shape(image_shape)
-    steps = math.log2(height / base_size)
-    if height != width or steps < 1 or steps != int(steps):
-        raise ValueError(
-            f"LAPGAN needs square images whose side is base_size={base_size} times a power "
-            f"of two >= 2 (e.g. 32 or 64). Received: image_shape={tuple(image_shape)}"
-        )
-    return [base_size * 2**k for k in range(int(steps) + 1)]
 
 
 @register_model
