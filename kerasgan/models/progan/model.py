@@ -3,11 +3,10 @@ counter, and the `progan` factory. See the family's `__init__` for how growth fi
 Keras and the reference."""
 
 import keras
-import tensorflow as tf
 from keras import ops
 
 from kerasgan import distribute, losses, networks, validation
-from kerasgan.models.base import AdversarialModel
+from kerasgan.models.adversarial_step import CriticStepsModel
 from kerasgan.models.progan import networks as progan_networks
 from kerasgan.models.progan import schedule
 from kerasgan.models.progan.layers import average_pool, nearest_upsample
@@ -17,7 +16,7 @@ from kerasgan.registry import register_model
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class ProGAN(AdversarialModel):
+class ProGAN(CriticStepsModel):
     """Progressively grown GAN (Karras et al. 2018) with the WGAN-GP loss.
 
     Networks (paper Table 2, scaled by `base_filters`): the generator pixel-normalizes
@@ -99,6 +98,7 @@ class ProGAN(AdversarialModel):
     metric_names = ("d_loss", "g_loss", "wasserstein_distance", "gradient_penalty", "drift",
                     "alpha", "resolution")
     paper = "Karras et al. 2018, https://arxiv.org/abs/1710.10196"
+    objective = losses.get("wasserstein", "objective")
     int8_skip_reason = (
         "pixel norm after every convolution divides by each pixel's feature norm, which "
         "full-integer quantization resolves too coarsely: a grown generator's int8 file "
@@ -110,7 +110,7 @@ class ProGAN(AdversarialModel):
                  discriminator=None, **kwargs):
         self.base_filters = validation.check_positive_int("base_filters", base_filters)
         self.steps_per_phase = validation.check_positive_int("steps_per_phase", steps_per_phase)
-        self.n_critic = validation.check_positive_int("n_critic", n_critic)
+        self.n_critic = self.critic_steps = validation.check_positive_int("n_critic", n_critic)
         self.gp_weight = validation.check_non_negative_number("gp_weight", gp_weight)
         self.drift_weight = validation.check_non_negative_number("drift_weight", drift_weight)
         self.minibatch_group_size = validation.check_positive_int(
@@ -265,20 +265,13 @@ class ProGAN(AdversarialModel):
             x = coarse + ops.cast(alpha, x.dtype) * (x - coarse)
         return nearest_upsample(x, factor)
 
-    def train_step(self, data):
-        real_images, labels = self.unpack(data)
-        batch_size = tf.shape(real_images)[0]
-        # The stage is fixed for a traced step; alpha follows the counter at every step,
-        # also between two calls of the callback (steps_per_execution > 1).
-        alpha = self.alpha_at(self.g_optimizer.iterations, self.stage)
-        if self.stage > 0:
-            self.fade.alpha.assign(alpha)
-        real_images = self.blend_reals(real_images, alpha)
-        discriminator = self.player_networks()["discriminator"]
-
-        def critic(images):
-            return self.discriminator(images, training=True)
-
+    def critic_loss(self, real_images, fake_images, labels=None, fake_labels=None):
+        """One critic step's loss (Section A.1): Wasserstein, the gradient penalty at the
+        current resolution and the drift term; and their logs."""
+        del labels, fake_labels
+        real_scores = self.discriminator(real_images, training=True)
+        fake_scores = self.discriminator(fake_images, training=True)
+        wasserstein = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
         # The penalty is taken at the resolution the critic works at: on the pooled
         # images, through the upsampling that is the inverse of the critic's pooling.
         # On the image-size input the norm would be `1 / factor` of it (the authors'
@@ -287,36 +280,29 @@ class ProGAN(AdversarialModel):
         factor = self.image_shape[0] // self.resolution
 
         def critic_at_resolution(images):
-            return critic(nearest_upsample(images, factor))
+            return self.discriminator(nearest_upsample(images, factor), training=True)
 
-        critic_logs = []
-        for _ in range(self.n_critic):
-            fake_images = self.generator(self.sample_latents(batch_size), training=True)
-            with tf.GradientTape() as tape:
-                real_scores = critic(real_images)
-                fake_scores = critic(fake_images)
-                wasserstein = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
-                penalty = losses.gradient_penalty(
-                    critic_at_resolution, average_pool(real_images, factor),
-                    average_pool(fake_images, factor), weight=self.gp_weight,
-                    seed=distribute.replica_seed(self.noise_seed))
-                # Section A.1: keeps the real scores near 0 without affecting the game.
-                drift = self.drift_weight * ops.mean(ops.square(ops.cast(real_scores, "float32")))
-                d_loss = (wasserstein + penalty + drift
-                          + self.discriminator_penalty(real_images, labels))
-            self.apply_gradients(tape, d_loss, discriminator, self.d_optimizer)
-            critic_logs.append({"d_loss": d_loss, "wasserstein_distance": -wasserstein,
-                                "gradient_penalty": penalty, "drift": drift})
+        penalty = losses.gradient_penalty(
+            critic_at_resolution, average_pool(real_images, factor),
+            average_pool(fake_images, factor), weight=self.gp_weight,
+            seed=distribute.replica_seed(self.noise_seed))
+        # Keeps the real scores near 0 without affecting the game.
+        drift = self.drift_weight * ops.mean(ops.square(ops.cast(real_scores, "float32")))
+        return wasserstein + penalty + drift, {
+            "wasserstein_distance": -wasserstein, "gradient_penalty": penalty, "drift": drift}
 
-        with tf.GradientTape() as tape:
-            fake_images = self.generator(self.sample_latents(batch_size), training=True)
-            g_loss = losses.wasserstein_generator_loss(critic(fake_images))
-        self.apply_gradients(tape, g_loss, self.player_networks()["generator"], self.g_optimizer)
-
-        means = {key: tf.add_n([logs[key] for logs in critic_logs]) / self.n_critic
-                 for key in critic_logs[0]}
-        return self.update_metrics(g_loss=g_loss, alpha=alpha,
-                                   resolution=float(self.resolution), **means)
+    def train_step(self, data):
+        """The k-critic-steps step (`CriticStepsModel`) on the reals as the current stage
+        sees them (`blend_reals`), with `alpha` set from the step counter."""
+        real_images, labels = self.unpack(data)
+        # The stage is fixed for a traced step; alpha follows the counter at every step,
+        # also between two calls of the callback (steps_per_execution > 1).
+        alpha = self.alpha_at(self.g_optimizer.iterations, self.stage)
+        if self.stage > 0:
+            self.fade.alpha.assign(alpha)
+        real_images = self.blend_reals(real_images, alpha)
+        super().train_step(real_images if labels is None else (real_images, labels))
+        return self.update_metrics(alpha=alpha, resolution=float(self.resolution))
 
     # Serialization ------------------------------------------------------------------
 
