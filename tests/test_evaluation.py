@@ -222,14 +222,21 @@ def test_evaluate_generator_streams_batches_and_matches_evaluate(digits, test_st
 def test_custom_features_callable_and_keras_model():
     rng = np.random.default_rng(6)
     real = rng.uniform(-1, 1, (40, 8, 8, 1)).astype(np.float32)
+    # The generated images (the first 20) put the largest of their first four pixels in
+    # pixel 0 ten times, 1 five times, 2 four times and 3 once.
+    classes = np.repeat([0, 1, 2, 3], [10, 5, 4, 1])
+    real[np.arange(20), 0, classes, 0] = 1.0
     plain = evaluation.evaluate(real[:20], real[20:], features=_pixels)
     assert "frechet_distance" in plain and "modes_covered" not in plain  # no logits, no modes
 
+    # Class logits = the first four pixels: a class is covered with a quarter of its
+    # fair share (20 / 4 = 5), 1.25 images, so three of the four are.
     inputs = keras.Input((8, 8, 1))
     flat = keras.layers.Flatten()(inputs)
-    model = keras.Model(inputs, [flat, keras.layers.Dense(4)(flat)])
+    logits = keras.layers.Dense(4, use_bias=False, kernel_initializer="identity")
+    model = keras.Model(inputs, [flat, logits(flat)])
     with_classes = evaluation.evaluate(real[:20], real[20:], features=model)
-    assert 1 <= with_classes["modes_covered"] <= 4
+    assert with_classes["modes_covered"] == 3
     # The model's features are the raw pixels too: same distance.
     assert with_classes["frechet_distance"] == pytest.approx(plain["frechet_distance"], rel=1e-5)
 
@@ -361,7 +368,12 @@ def test_evaluate_script_on_a_keras_file_prints_a_table_and_writes_json(tmp_path
     assert set(metrics) >= {"frechet_distance", "kernel_distance", "kernel_distance_std",
                             "precision", "recall", "classifier_score", "modes_covered", "mode_kl"}
     assert metrics["frechet_distance"] > 50  # untrained: far from the real digits
-    assert 1 <= metrics["modes_covered"] <= 10
+    # The library's numbers for the same model, samples and seed.
+    expected = evaluation.evaluate_generator(
+        evaluation.model_generate_fn(keras.models.load_model(tmp_path / "tiny.keras"), 0),
+        kerasgan.data.load_arrays("digits", "test")[0], 64,
+        features=evaluation.feature_extractor("digits"), batch_size=128, seed=0)
+    assert metrics == pytest.approx(expected, rel=1e-5, abs=1e-8)
     table = [line for line in result.stdout.splitlines() if line.startswith("frechet_distance")]
     assert table and f"{metrics['frechet_distance']:.4f}" in table[0]
 

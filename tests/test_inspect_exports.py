@@ -78,7 +78,7 @@ def test_damaged_saved_model_and_tflite_raise_one_line_errors_naming_the_file(tm
     for read in (export.load_tflite, export.tflite_ops):
         with pytest.raises(export.CorruptExportError, match=re.escape(str(tflite))):
             read(tflite)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="none.tflite"):
         export.load_tflite(tmp_path / "none.tflite")
 
 
@@ -142,11 +142,11 @@ def test_converter_logs_come_back_with_tf_cpp_min_log_level_0(tmp_path, capfd, m
 
 def test_hidden_output_is_restored_on_error_and_replayed_when_asked(capfd):
     capfd.readouterr()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="boom"):
         with export._NativeOutputHidden():
             os.write(2, b"hidden\n")
             raise RuntimeError("boom")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="boom"):
         with export._NativeOutputHidden(replay_on_error=True):
             os.write(2, b"why it failed\n")
             raise RuntimeError("boom")

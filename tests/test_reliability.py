@@ -220,4 +220,8 @@ def test_evaluate_gives_finite_metrics_or_a_value_error(dtype, shape, real_count
         assert str(error)  # a message, not a bare exception
         return
     assert np.isfinite(metrics["frechet_distance"]) and metrics["frechet_distance"] > -1e-6
-    assert 0 <= metrics["precision"] <= 1 and 0 <= metrics["recall"] <= 1
+    # Precision and recall are the fractions of generated (real) images inside the
+    # other set's k-NN balls: whole counts over the set's size.
+    for key, count in (("precision", len(generated)), ("recall", real_count)):
+        assert 0 <= metrics[key] <= 1
+        assert metrics[key] * count == pytest.approx(round(metrics[key] * count), abs=1e-6), key
