@@ -15,7 +15,6 @@ from keras import layers
 from kerasgan import losses, networks, validation
 from kerasgan.losses import RECONSTRUCTION_LOSSES, reconstruction_loss
 from kerasgan.models.base import AdversarialModel
-from kerasgan.models.bigan import refuse_replay
 from kerasgan.networks import (check_encoder_shape, conv_encoder, encoded_std,
                                with_batch_norm_momentum)
 from kerasgan.registry import register_model
@@ -109,6 +108,8 @@ class AAE(AdversarialModel):
                     "real_score", "fake_score", "encoded_std")
     paper = "Makhzani et al. 2015, https://arxiv.org/abs/1511.05644"
     network_names = ("generator", "discriminator", "encoder")
+    unsupported_tricks = {key: "its discriminator scores latent codes, not images."
+                          for key in ("replay_buffer_size", "diffaugment")}
     encoder_name = "encoder"
 
     def __init__(self, base_filters=64, adversarial_weight=0.1, reconstruction="mse",
@@ -129,12 +130,6 @@ class AAE(AdversarialModel):
             raise ValueError("`discriminator_units` must be a non-empty sequence of positive "
                              f"integers. Received: discriminator_units={discriminator_units!r}")
         self.discriminator_units = tuple(int(u) for u in units)
-        refuse_replay(type(self).__name__, kwargs.get("replay_buffer_size"),
-                      "its discriminator scores latent codes, not images.")
-        if kwargs.get("diffaugment"):
-            raise ValueError("AAE's discriminator scores latent codes, not images, so "
-                             f"`diffaugment` does not apply. Received: "
-                             f"diffaugment={kwargs['diffaugment']!r}")
         super().__init__(**kwargs)
 
     def build_generator(self):

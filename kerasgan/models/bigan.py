@@ -71,13 +71,6 @@ def joint_discriminator(image_shape, latent_dim, base_filters=64, dropout=0.2,
     return keras.Model([images, z], logits, name=name)
 
 
-def refuse_replay(variant, replay_buffer_size, why):
-    """Raises for a replay buffer, which holds past fake images only."""
-    if replay_buffer_size:
-        raise ValueError(f"{variant} cannot use a replay buffer: {why} "
-                         f"Received: replay_buffer_size={replay_buffer_size!r}")
-
-
 # Model ----------------------------------------------------------------------------------
 
 
@@ -128,16 +121,13 @@ class BiGAN(AdversarialModel):
     metric_names = ("d_loss", "g_loss", "real_score", "fake_score", "encoded_std")
     paper = "Donahue et al. 2016, https://arxiv.org/abs/1605.09782"
     network_names = ("generator", "discriminator", "encoder")
+    unsupported_tricks = {"replay_buffer_size": "its discriminator scores (image, code) pairs "
+                                                "and the buffer keeps images without their codes."}
     encoder_name = "encoder"
 
     def __init__(self, base_filters=64, dropout=0.2, **kwargs):
         self.base_filters = validation.check_positive_int("base_filters", base_filters)
         self.dropout = validation.check_fraction("dropout", dropout)
-        import os
-        self.encoder_batch_norm = os.environ.get("EBN", "1") == "1"
-        refuse_replay(type(self).__name__, kwargs.get("replay_buffer_size"),
-                      "its discriminator scores (image, code) pairs and the buffer keeps "
-                      "images without their codes.")
         super().__init__(**kwargs)
 
     def build_generator(self):
@@ -149,8 +139,7 @@ class BiGAN(AdversarialModel):
                                    self.dropout)
 
     def build_encoder(self):
-        return conv_encoder(self.image_shape, self.latent_dim, self.base_filters,
-                            batch_norm=self.encoder_batch_norm)
+        return conv_encoder(self.image_shape, self.latent_dim, self.base_filters)
 
     def _check_network_shapes(self):
         super()._check_network_shapes()
