@@ -5,9 +5,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT
 
 
+@pytest.mark.slow
 def test_bench_quick_reports_device_ratios_flops_scaling_and_latency(tmp_path):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     result = subprocess.run(

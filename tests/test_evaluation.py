@@ -355,6 +355,7 @@ def _run(*args, cwd):
                           capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
 
 
+@pytest.mark.slow
 def test_evaluate_script_on_a_keras_file_prints_a_table_and_writes_json(tmp_path):
     model = tiny_model("cgan")
     model.compile()
@@ -378,6 +379,7 @@ def test_evaluate_script_on_a_keras_file_prints_a_table_and_writes_json(tmp_path
     assert table and f"{metrics['frechet_distance']:.4f}" in table[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flags, message", [
     (["--model_path=missing.keras"], "model_path='missing.keras'"),
     (["--export_dir=nowhere"], "export_dir='nowhere'"),

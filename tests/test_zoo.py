@@ -97,6 +97,7 @@ def test_full_data_recipe_is_its_base_recipe_at_the_dataset_scale(path):
             assert {key: config[key] for key in same} == {key: base[key] for key in same}
 
 
+@pytest.mark.slow
 def test_zoo_report_writes_results_table_grids_and_exports(tmp_path):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     result = subprocess.run(
@@ -174,6 +175,7 @@ def test_trick_recipe_changes_exactly_one_thing_of_the_base_recipe(path):
     assert f"--recipe=zoo/tricks/{os.path.basename(path)}" in open(path).read()
 
 
+@pytest.mark.slow
 def test_ablation_script_trains_measures_tabulates_and_resumes(tmp_path):
     command = [sys.executable, os.path.join(REPO_ROOT, "scripts", "ablation.py"), "--smoke",
                "--recipes=baseline,ema", "--seeds=0", f"--results={tmp_path / 'a.json'}",
