@@ -7,7 +7,7 @@ import setuptools
 
 _HERE = pathlib.Path(__file__).parent
 _VERSION = re.search(
-    r'__version__ = "([^"]+)"', (_HERE / "kerasgan" / "__init__.py").read_text()
+    r'__version__ = "([^"]+)"', (_HERE / "kerasgan" / "version.py").read_text()
 ).group(1)
 
 setuptools.setup(

@@ -9,7 +9,7 @@ Example:
 >>> history = model.fit(kerasgan.data.load("digits", batch_size=32), epochs=1, steps_per_epoch=2, verbose=0)
 """
 
-__version__ = "0.1.0"
+from kerasgan.version import __version__  # noqa: E402, F401
 
 from kerasgan import callbacks, data, evaluation, export, losses, models, networks  # noqa: E402
 from kerasgan.registry import create_model, list_models, register_model  # noqa: E402

@@ -75,8 +75,8 @@ class TensorBoardImages(keras.callbacks.Callback):
     held-out pairs instead, as triplets side by side: source, translation, target
     (four triplets per row, at most `MAX_PAIRS` pairs), or the triplets of the model's
     own `grid_triplets(sources, targets)` when it has one (CycleGAN: input,
-    translation, reconstruction, for both domains). A model whose `tensorboard_grid()`
-    returns a grid of its own gets that grid instead, with its `text` (text2image: the
+    translation, reconstruction, for both domains). A model whose serving spec has a
+    `grid` (`serving_spec().grid`) returning a grid of its own gets that grid instead, with its `text` (text2image: the
     caption of each row) written beside it by `tf.summary.text` as `captions`.
     The summary `samples` goes to its own writer under `log_dir/images`, beside the
     `train` folder `keras.callbacks.TensorBoard(log_dir)` writes.
@@ -88,7 +88,7 @@ class TensorBoardImages(keras.callbacks.Callback):
         seed: Seed of the fixed latents.
         png_dir: If set, also writes `png_dir/epoch_XXXX.png` each time.
         pairs: For image-to-image models: `(sources, targets)` float arrays in [-1, 1]
-            to show; default: `model.example_pairs(...)`, held-out pairs of the model's
+            to show; default: `evaluation.example_pairs(model, ...)`, held-out pairs of the model's
             default dataset. Ignored for other models.
 
     Example:
@@ -126,15 +126,15 @@ class TensorBoardImages(keras.callbacks.Callback):
         model = self.model
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
-        custom = (model.tensorboard_grid(self.num_images, self.seed)
-                  if hasattr(model, "tensorboard_grid") else None)
+        grid = model.serving_spec().grid
+        custom = grid(self.num_images, self.seed) if grid is not None else None
         if custom is not None:
             self._custom = custom
             self._columns = custom["columns"]
             return
         if getattr(model, "image_input", False):
             count = min(self.num_images, self.MAX_PAIRS)
-            sources, targets = (model.example_pairs(count) if self.pairs is None
+            sources, targets = (evaluation.example_pairs(model, count) if self.pairs is None
                                 else (self.pairs[0][:count], self.pairs[1][:count]))
             self._pairs = (image_utils.fit_to_shape(sources, model.source_shape),
                            image_utils.fit_to_shape(targets, model.image_shape))

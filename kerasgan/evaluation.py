@@ -1041,6 +1041,25 @@ def reconstruction_agreement(model, images, labels, features="digits", batch_siz
     }
 
 
+def example_pairs(model, num_images, split="test"):
+    """Held-out pairs of an image-to-image model's `default_dataset`, brought to its
+    shapes: float32 numpy `(sources, targets)` in [-1, 1]. The models load no data:
+    grids (`callbacks.TensorBoardImages`), serving examples and tests take them here.
+
+    Args:
+        model: An `ImageToImageModel` (its `default_dataset`, `source_shape`,
+            `image_shape`).
+        num_images: How many pairs (fewer if the split is smaller).
+        split: `"test"` or `"train"`.
+    """
+    from kerasgan import data
+    from kerasgan.images import fit_to_shape
+
+    num_images = validation.check_positive_int("num_images", num_images)
+    sources, targets = data.load_pair_arrays(model.default_dataset, split, limit=num_images)
+    return fit_to_shape(sources, model.source_shape), fit_to_shape(targets, model.image_shape)
+
+
 def translation_metrics(model, sources, targets, features="digits", batch_size=256, seed=0,
                         **evaluate_kwargs):
     """How close an image-to-image model's translations `G(x)` of held-out sources are
@@ -1070,7 +1089,7 @@ def translation_metrics(model, sources, targets, features="digits", batch_size=2
 
     >>> import kerasgan, numpy as np
     >>> model = kerasgan.create_model("pix2pix", base_filters=4)
-    >>> sources, targets = model.example_pairs(32)
+    >>> sources, targets = kerasgan.evaluation.example_pairs(model, 32)
     >>> pixels = lambda x: np.reshape(x, (len(x), -1))[:, :64]
     >>> metrics = translation_metrics(model, sources, targets, features=pixels,
     ...                               kid_subset_size=8)
@@ -1128,7 +1147,7 @@ def cycle_metrics(model, sources_a, sources_b, features="digits", batch_size=256
 
     >>> import kerasgan
     >>> model = kerasgan.create_model("cyclegan", base_filters=4, num_residual_blocks=1)
-    >>> digits, thick = model.example_pairs(8)
+    >>> digits, thick = kerasgan.evaluation.example_pairs(model, 8)
     >>> metrics = cycle_metrics(model, digits, thick, features=None)
     >>> 0.0 <= metrics["cycle_l1_a"] <= 2.0 and metrics["num_b"] == 8
     True
@@ -1207,7 +1226,7 @@ def super_resolution_metrics(model, sources, targets, batch_size=256):
 
     >>> import kerasgan
     >>> model = kerasgan.create_model("srgan", base_filters=4, num_residual_blocks=1)
-    >>> sources, targets = model.example_pairs(4)
+    >>> sources, targets = kerasgan.evaluation.example_pairs(model, 4)
     >>> metrics = super_resolution_metrics(model, sources, targets)
     >>> metrics["bicubic_psnr"] > 20 and -1.0 <= metrics["ssim"] <= 1.0
     True

@@ -79,6 +79,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import text
+from kerasgan.version import __version__
 
 TFLITE_SIGNATURE = "serving_default"
 # Suffix of each `.tflite` flavour, after the export's name.
@@ -373,30 +374,27 @@ def load_saved_model(path):
 
 # Writing ------------------------------------------------------------------------------
 
-def write_saved_model(model, path):
-    """Writes the model's export endpoints as a SavedModel at `path`.
+def write_saved_model(model, path, spec=None):
+    """Writes the model's serving signatures (`model.serving_spec()`, or `spec`) as a
+    SavedModel at `path`.
 
     Uses `keras.export.ExportArchive` on the functional networks, not
     `model.export()`, which loses input names and dtypes of subclassed models.
     """
+    spec = spec or model.serving_spec()
     archive = keras.export.ExportArchive()
-    for network in model.export_networks():
+    for network in spec.networks:
         archive.track(network)
-    for name, (function, signature) in model.export_endpoints().items():
+    for name, (function, signature) in spec.signatures.items():
         archive.add_endpoint(name, function, input_signature=signature)
     archive.write_out(path, verbose=False)
 
 
 def representative_inputs(model, num_examples=128, seed=1234):
-    """Serving inputs for int8 calibration: latents drawn as the model draws them and
-    every class in turn, one example per item (LiteRT's batch of 1)."""
-    latents = {key: np.asarray(value)
-               for key, value in model.draw_latents(num_examples, seed).items()}
-    conditions = {}
-    if "label" in model.condition_specs():
-        conditions["label"] = (np.arange(num_examples) % model.num_classes).astype(np.int32)
-    inputs = {**latents, **conditions}
-    return [{key: value[i:i + 1] for key, value in inputs.items()} for i in range(num_examples)]
+    """Serving inputs for int8 calibration of `serving_default`, one example per item
+    (LiteRT's batch of 1): latents drawn as the model draws them, every class in turn
+    (`ServingSpec.calibration_inputs`)."""
+    return model.serving_spec().calibration_inputs(TFLITE_SIGNATURE, num_examples, seed)
 
 
 def convert_to_tflite(saved_model_dir, signature=TFLITE_SIGNATURE, quantization="float32",
@@ -482,9 +480,7 @@ def _dir_bytes(path):
 
 def library_versions():
     """Versions of the libraries an export was made with."""
-    import kerasgan
-
-    versions = {"kerasgan": kerasgan.__version__, "tensorflow": tf.__version__,
+    versions = {"kerasgan": __version__, "tensorflow": tf.__version__,
                 "keras": keras.__version__, "python": platform.python_version()}
     try:
         from importlib.metadata import version
@@ -567,26 +563,25 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
     staging = tempfile.mkdtemp(dir=export_dir, prefix=_STAGING_PREFIX)
     try:
         staged_model = os.path.join(staging, version)
-        write_saved_model(model, staged_model)
+        spec = model.serving_spec()
+        write_saved_model(model, staged_model, spec)
         loaded = tf.saved_model.load(staged_model)
-        descriptions = model.signature_descriptions()
+        descriptions = spec.descriptions
         signatures = {key: {**_signature_io(function), **_description(descriptions, key)}
                       for key, function in sorted(loaded.signatures.items())}
         skipped = {}
-        if "int8" in formats and model.int8_skip_reason:
+        if "int8" in formats and spec.int8_skip_reason:
             formats = tuple(f for f in formats if f != "int8")
-            skipped["int8"] = model.int8_skip_reason
-        representative = representative_inputs(model) if "int8" in formats else None
+            skipped["int8"] = spec.int8_skip_reason
         tflite_card = {}
-        for signature in model.tflite_signatures():
+        for signature in spec.tflite_signatures:
+            # Further signatures get an int8 file only where the spec gives calibration
+            # inputs for them (text2image's token ids, not `encode`).
+            calibration = (spec.calibration_inputs(signature) if "int8" in formats
+                           else None)
             for fmt in formats:
-                calibration = representative
-                if fmt == "int8" and signature != TFLITE_SIGNATURE:
-                    # Further signatures get an int8 file only where the model gives
-                    # calibration inputs for them (text2image's token ids, not `encode`).
-                    calibration = model.calibration_inputs(signature)
-                    if calibration is None:
-                        continue
+                if fmt == "int8" and calibration is None:
+                    continue
                 file = tflite_file_name(name, signature, fmt)
                 try:
                     payload = convert_to_tflite(staged_model, signature, quantization=fmt,
@@ -608,7 +603,7 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
                                      "signature": signature,
                                      **_description(descriptions, signature),
                                      **_tflite_io(payload, signature)}
-        files = model.export_files()  # e.g. text2image's vocab.txt, staged like the rest
+        files = spec.files  # e.g. text2image's vocab.txt, staged like the rest
         for file, payload in files.items():
             with open(os.path.join(staging, file), "wb") as handle:
                 handle.write(payload)
@@ -620,8 +615,8 @@ def export_generator(model, export_dir, name=None, version=None, overwrite=False
             "latent_dim": model.latent_dim,
             "num_classes": model.num_classes,
             "image_shape": list(model.image_shape),
-            "inputs": model.input_distributions(),
-            **({"details": model.card_details()} if model.card_details() else {}),
+            "inputs": spec.inputs,
+            **({"details": spec.details} if spec.details else {}),
             "saved_model": {"version": int(version), "path": version,
                             "bytes": _dir_bytes(staged_model), "signatures": signatures},
             "tflite": tflite_card,
@@ -813,10 +808,17 @@ def card_input_distributions(card, signature="serving_default"):
 
 
 def example_inputs(model, batch_size=4, seed=0):
-    """Serving inputs for `model` as numpy arrays (`model.serving_examples`): its
+    """Serving inputs for `model` as numpy arrays (`serving_spec().examples`): its
     latents drawn with `seed` and classes in turn for conditional models, held-out
-    source images for image-to-image models."""
-    return model.serving_examples(batch_size, seed)
+    source images (`evaluation.example_pairs`) for image-to-image models."""
+    spec = model.serving_spec()
+    if spec.examples is not None:
+        return spec.examples(batch_size, seed)
+    from kerasgan import evaluation
+    from kerasgan.images import to_uint8
+
+    sources, _ = evaluation.example_pairs(model, batch_size)
+    return {"images": np.asarray(to_uint8(sources))}
 
 
 def run_saved_model(saved_model, inputs, signature="serving_default"):

@@ -8,6 +8,8 @@ import difflib
 import fnmatch
 import inspect
 
+from kerasgan.tricks import TRICK_DEFAULTS
+
 _MODEL_FACTORIES = {}
 _DEFAULT_DATASETS = {}
 
@@ -112,8 +114,6 @@ def _accepted_arguments(factory):
     parameters = inspect.signature(factory).parameters
     accepted = {key: p.default for key, p in parameters.items() if p.kind != p.VAR_KEYWORD}
     if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
-        from kerasgan.models.base import TRICK_DEFAULTS  # the models import this module
-
         accepted.update(TRICK_DEFAULTS)
     return accepted
 

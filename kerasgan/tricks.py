@@ -14,12 +14,218 @@ DiffAugment and the minibatch layers (`kerasgan.layers`), the R1 penalty
 (`AdversarialModel.discriminator_penalty`), feature matching, minimax and `d_steps`
 (`models.gan.GAN`), TTUR (`d_learning_rate` / `g_learning_rate` of the training
 config).
+
+`TrainingTricks` is the part of `AdversarialModel` that holds the options: it builds
+the layers above over every network a class names (`ema_networks`,
+`averaged_networks`), wraps the discriminator for DiffAugment, adds the R1 penalty,
+and checks in one place (`check_supported`) the options a class declares it cannot use
+(`unsupported_tricks = {"replay_buffer_size": "why"}`).
 """
 
 import keras
 import tensorflow as tf
 
-from kerasgan import validation
+from kerasgan import distribute, losses, validation
+from kerasgan import layers as kerasgan_layers
+
+#: The training-trick options every variant takes, with their defaults (all off).
+#: Registry factories pass them through `**tricks`.
+TRICK_DEFAULTS = {
+    "ema_decay": None,
+    "historical_averaging": 0.0,
+    "r1_weight": 0.0,
+    "replay_buffer_size": 0,
+    "replay_fraction": 0.5,
+    "diffaugment": None,
+}
+#: What a model without a discriminator cannot use.
+_DISCRIMINATOR_TRICKS = ("diffaugment", "r1_weight", "replay_buffer_size")
+
+
+def unsupported(model_class):
+    """`{option: why}`: the `unsupported_tricks` of `model_class` and its bases (a
+    subclass may map an option to None to allow it again)."""
+    merged = {}
+    for cls in reversed(model_class.__mro__):
+        merged.update(vars(cls).get("unsupported_tricks", {}))
+    return {key: why for key, why in merged.items() if why}
+
+
+def check_supported(model_class, options):
+    """Raises for an option that is on (truthy) in `options` and that `model_class`
+    declares it cannot use, naming the class, the option, why, and the value."""
+    for key, why in unsupported(model_class).items():
+        value = options.get(key)
+        if value:
+            raise ValueError(f"{model_class.__name__} cannot use `{key}`: {why} "
+                             f"Received: {key}={value!r}")
+
+
+class TrainingTricks:
+    """The training tricks of `AdversarialModel`, over every network it names.
+
+    Class attributes a variant sets:
+
+    - `unsupported_tricks`: `{option: why}` it refuses (merged with its bases').
+    - `ema_networks`: networks `ema_decay` averages, each as `<name>_ema`
+      (`averaged(name)` serves the average); default the generator.
+    - `averaged_networks`: networks `historical_averaging` pulls toward their
+      running mean (`historical_averages[name]`); default both players.
+    """
+
+    unsupported_tricks = {}
+    ema_networks = ("generator",)
+    averaged_networks = ("generator", "discriminator")
+
+    def _build_tricks(self, ema_decay, historical_averaging, r1_weight, replay_buffer_size,
+                      replay_fraction):
+        self.ema_decay = None if ema_decay is None else validation.check_fraction(
+            "ema_decay", ema_decay)
+        self.historical_averaging = validation.check_non_negative_number(
+            "historical_averaging", historical_averaging)
+        self.r1_weight = validation.check_non_negative_number("r1_weight", r1_weight)
+        self.replay_buffer_size = validation.check_int_at_least(
+            "replay_buffer_size", replay_buffer_size, 0)
+        self.replay_fraction = validation.check_fraction(
+            "replay_fraction", replay_fraction, upper_inclusive=True)
+        for name in self.ema_networks:
+            setattr(self, f"{name}_ema", ExponentialMovingAverage(
+                getattr(self, name), self.ema_decay, name=f"{name}_ema")
+                if self.ema_decay else None)
+        self.historical_averages = {
+            name: HistoricalAverage(getattr(self, name), self.historical_averaging,
+                                    name=f"{name}_historical_average")
+            for name in self.averaged_networks if getattr(self, name, None) is not None
+        } if self.historical_averaging else {}
+        self.replay_buffer = ReplayBuffer(
+            self.replay_buffer_size, self.image_shape, self.replay_fraction,
+            with_labels=bool(self.num_classes), name="replay_buffer",
+        ) if self.replay_buffer_size else None
+
+    def _wrap_discriminator(self, discriminator, options):
+        """`discriminator` behind DiffAugment when `options["diffaugment"]` is set
+        (loaded models arrive wrapped already); refuses the discriminator's tricks
+        when there is none."""
+        diffaugment = options.get("diffaugment")
+        self.diffaugment = diffaugment or None
+        if discriminator is None:
+            for key in _DISCRIMINATOR_TRICKS:
+                value = options.get(key)
+                if value:
+                    raise ValueError(f"{type(self).__name__} has no discriminator, so `{key}` "
+                                     f"does not apply. Received: {key}={value!r}")
+            return None
+        if self.diffaugment is None or _find_layer(discriminator, kerasgan_layers.DiffAugment):
+            return discriminator
+        try:
+            return _with_diffaugment(discriminator, self.diffaugment)
+        except ValueError as error:
+            raise ValueError(f"Invalid diffaugment={diffaugment!r}: {error}") from None
+
+    def trick_config(self):
+        """The training-trick options, as `get_config` writes them."""
+        return {key: getattr(self, key) for key in TRICK_DEFAULTS}
+
+    def averaged(self, name):
+        """What runs network `name` outside training: its `ExponentialMovingAverage`
+        when `ema_decay` is set and it is one of `ema_networks`, else the network."""
+        average = getattr(self, f"{name}_ema", None)
+        return average if average is not None else getattr(self, name)
+
+    @property
+    def sampler(self):
+        """What makes the model's images: `averaged("generator")`. `generate()`,
+        `generate_from()`, `model(z)`, the TensorBoard grids and the export use it;
+        training updates `generator`."""
+        return self.averaged("generator")
+
+    @property
+    def core_discriminator(self):
+        """The discriminator without the DiffAugment wrapper (the one the variant built)."""
+        if self.discriminator is not None and _find_layer(self.discriminator,
+                                                          kerasgan_layers.DiffAugment):
+            return self.discriminator.get_layer(_CORE_NAME)
+        return self.discriminator
+
+    def replay(self, fake_images, labels=None):
+        """The fakes the discriminator trains on: `(fake_images, labels)` as given, or
+        with part of the batch taken from the replay buffer when it is on (variants
+        call this in their discriminator step, not in the generator step)."""
+        if self.replay_buffer is None:
+            return fake_images, labels
+        return self.replay_buffer(fake_images, labels, distribute.replica_seed(self.noise_seed))
+
+    def discriminator_penalty(self, real_images, labels=None):
+        """Regularizers of the discriminator's loss on real data: the R1 penalty
+        `r1_weight / 2 * E|grad_x D(x)|^2` on D's first output (its real/fake logit),
+        or 0.0 when off. Variants add it to their discriminator loss."""
+        if not self.r1_weight:
+            return 0.0
+
+        def realness(images):
+            return self.realness(self.discriminator(
+                self.discriminator_inputs(images, labels), training=True))
+
+        return losses.r1_penalty(realness, real_images, gamma=self.r1_weight)
+
+    def realness(self, outputs):
+        """The discriminator's real/fake score among its outputs: the first one."""
+        return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
+    def _trick_gradients(self, networks, weights, gradients, seed):
+        """`gradients` plus the historical-averaging penalty's of the trained
+        `networks`, scaled by `seed` like the loss's (replicas, loss scale)."""
+        averages = self._averages_of(networks)
+        if not averages:
+            return gradients
+        seed = tf.cast(seed, "float32")
+        position = {id(w): i for i, w in enumerate(weights)}
+        gradients = [tf.convert_to_tensor(g) for g in gradients]
+        for average in averages:
+            for weight, penalty in zip(average.network.trainable_weights,
+                                       average.penalty_gradients()):
+                i = position[id(weight)]
+                gradients[i] = gradients[i] + seed * penalty
+        return gradients
+
+    def _update_tricks(self, networks):
+        """After a step of `networks`: their running means and weight averages."""
+        for average in self._averages_of(networks):
+            average.update()
+        for name in self.ema_networks:
+            average = getattr(self, f"{name}_ema", None)
+            if average is not None and any(getattr(self, name) is n for n in networks):
+                average.update()
+
+    def _averages_of(self, networks):
+        return [average for key, average in self.historical_averages.items()
+                if any(getattr(self, key) is n for n in networks)]
+
+
+# DiffAugment wrapping ------------------------------------------------------------------
+
+_CORE_NAME = "core_discriminator"
+
+
+def _find_layer(network, layer_type):
+    return any(isinstance(layer, layer_type) for layer in network.layers)
+
+
+def _with_diffaugment(discriminator, policy):
+    """`discriminator` behind a `DiffAugment` layer on its image input.
+
+    A functional wrapper with the same inputs and outputs, so every variant's train
+    step, penalty and loss works unchanged: the augmentation is active only with
+    `training=True`, is differentiable (the generator's gradient flows through it),
+    and is applied alike to real and generated images, as Zhao et al. 2020 require.
+    """
+    inputs = [keras.Input(shape=tensor.shape[1:], dtype=tensor.dtype, name=tensor.name)
+              for tensor in discriminator.inputs]
+    augmented = kerasgan_layers.DiffAugment(policy, name="diffaugment")(inputs[0])
+    core = keras.Model(discriminator.inputs, discriminator.outputs, name=_CORE_NAME)
+    outputs = core([augmented, *inputs[1:]] if len(inputs) > 1 else augmented)
+    return keras.Model(inputs if len(inputs) > 1 else inputs[0], outputs,
+                       name=discriminator.name)
 
 
 def _state(initial, name, dtype=None):

@@ -115,3 +115,25 @@ def check_bool(name, value):
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"`{name}` must be True or False. Received: {name}={value!r}")
     return bool(value)
+
+
+def check_conditioning(variant, conditional, num_classes):
+    """`num_classes` checked against whether `variant` is class-conditional; returns it."""
+    checked = check_optional_num_classes(num_classes)
+    if conditional and checked is None:
+        raise ValueError(f"{variant} is class-conditional: `num_classes` must be an "
+                         f"integer >= 2. Received: num_classes={num_classes!r}")
+    if not conditional and checked is not None:
+        raise ValueError(f"{variant} is unconditional and takes no labels. Received: "
+                         f"num_classes={num_classes!r}. Use a conditional variant such as "
+                         "'cgan'.")
+    return checked
+
+
+def check_batch_shape(variant, what, tensor, shape, advice):
+    """Raises a ValueError naming `what`, `variant`'s `shape` and the batch's, unless the
+    batch's known dimensions are `shape`'s; `advice` says what to do."""
+    have = tuple(tensor.shape[1:])
+    if len(have) != 3 or any(d is not None and d != e for d, e in zip(have, shape)):
+        raise ValueError(f"{variant} was built for {what} of shape {tuple(shape)} "
+                         f"but the dataset yields {have}. {advice}")

@@ -18,7 +18,7 @@ from kerasgan import layers as kerasgan_layers
 from kerasgan import losses, networks, registry, training
 from kerasgan.images import to_uint8
 from kerasgan.models import ACGAN, DCGAN
-from kerasgan.models.base import TRICK_DEFAULTS
+from kerasgan.tricks import TRICK_DEFAULTS
 
 BATCH = 8
 
@@ -645,3 +645,13 @@ def test_stateful_tricks_train_under_mirrored_strategy(mirrored):
         assert int(replicas(average.steps)) == 3
         for mean in average.means:
             assert np.all(np.isfinite(replicas(mean)))
+
+
+def test_saved_model_resumes_its_training_noise_stream(tmp_path):
+    # Keras saves variables, not seed generators: the base saves `noise_seed`'s state.
+    model = tiny_model("dcgan", seed=3)
+    model.sample_latents(2)
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(loaded.sample_latents(4), model.sample_latents(4))

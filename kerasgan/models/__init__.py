@@ -2,7 +2,7 @@
 
 from kerasgan.models.aae import AAE
 from kerasgan.models.acgan import ACGAN
-from kerasgan.models.base import AdversarialModel, ImageToImageModel
+from kerasgan.models.base import AdversarialModel
 from kerasgan.models.bigan import BiGAN
 from kerasgan.models.catgan import CatGAN
 from kerasgan.models.cgan import CGAN
@@ -10,6 +10,7 @@ from kerasgan.models.cyclegan import CycleGAN
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.models.dragan import DRAGAN
 from kerasgan.models.gan import GAN
+from kerasgan.models.image_to_image import ImageToImageModel
 from kerasgan.models.infogan import InfoGAN
 from kerasgan.models.lapgan import LAPGAN
 from kerasgan.models.lsgan import LSGAN

@@ -10,7 +10,7 @@ import tensorflow as tf
 from keras import layers
 
 from kerasgan import losses, networks, validation
-from kerasgan.models.base import ImageToImageModel
+from kerasgan.models.image_to_image import ImageToImageModel
 from kerasgan.networks import patch_discriminator
 from kerasgan.registry import register_model
 

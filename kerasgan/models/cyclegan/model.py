@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from kerasgan import distribute, losses, networks, tricks, validation
 from kerasgan.images import fit_to_shape, from_uint8, to_uint8
-from kerasgan.models.base import ImageToImageModel
+from kerasgan.models.image_to_image import ImageToImageModel
 from kerasgan.models.cyclegan.networks import check_domain_shapes, resnet_generator
 from kerasgan.registry import register_model
 
