@@ -64,6 +64,9 @@ class InfoGAN(AdversarialModel):
     metric_names = ("d_loss", "g_loss", "real_score", "fake_score", "categorical_code_loss",
                     "continuous_code_loss", "code_accuracy")
     paper = "Chen et al. 2016, https://arxiv.org/abs/1606.03657"
+    unsupported_tricks = {"replay_buffer_size": "its discriminator step scores Q on the "
+                                                "codes of this step's fakes, which replayed "
+                                                "fakes do not have."}
 
     def __init__(self, num_categories=10, continuous_dim=2, categorical_weight=1.0,
                  continuous_weight=1.0, q_units=128, base_filters=64,
@@ -78,12 +81,6 @@ class InfoGAN(AdversarialModel):
             "continuous_weight", continuous_weight
         )
         self.q_units = validation.check_positive_int("q_units", q_units)
-        if kwargs.get("replay_buffer_size"):
-            raise ValueError(
-                "InfoGAN cannot use a replay buffer: its discriminator step scores Q "
-                "on the codes of this step's fakes, which replayed fakes do not have. "
-                f"Received: replay_buffer_size={kwargs['replay_buffer_size']!r}."
-            )
         self.base_filters = validation.check_positive_int("base_filters", base_filters)
         self.minibatch_features = minibatch_features
         validation.check_choice("generator_loss", generator_loss,
@@ -216,12 +213,17 @@ class InfoGAN(AdversarialModel):
 
     # Sampling and serving ---------------------------------------------------------
 
-    def check_codes(self, code, continuous_code, num_images):
-        """Validates user codes for `generate`; returns them as numpy arrays (or None).
+    def check_inputs(self, inputs, num_images):
+        """Validates the codes `generate(code=..., continuous_code=...)` chose; returns
+        them as numpy arrays (None: drawn with the seed, like `z`).
 
         `code` is one int for all images or one per image, in `[0, num_categories)`;
-        `continuous_code` one vector `[continuous_dim]` or one per image.
+        `continuous_code` one vector `[continuous_dim]` or one per image, for the images'
+        continuous codes (uniform in [-1, 1] when drawn).
         """
+        inputs = dict(inputs)
+        code, continuous_code = inputs.pop("code", None), inputs.pop("continuous_code", None)
+        super().check_inputs(inputs, num_images)
         if code is not None:
             code = validation.check_categories("code", code, num_images, self.num_categories)
         if continuous_code is not None:
@@ -234,43 +236,7 @@ class InfoGAN(AdversarialModel):
                     f"or ({self.continuous_dim},). Received: continuous_code with shape "
                     f"{continuous_code.shape}"
                 )
-        return code, continuous_code
-
-    def generate(self, num_images, labels=None, seed=None, batch_size=256, code=None,
-                 continuous_code=None):
-        """Generates images in [-1, 1], with the codes drawn or chosen.
-
-        Args:
-            num_images: How many images.
-            labels: Must be None: InfoGAN is unconditional.
-            seed: Int seed for reproducible `z` and codes; random if None.
-            batch_size: Images per generator call.
-            code: Optional categorical code, one int for all images or one per image;
-                drawn uniformly if None.
-            continuous_code: Optional continuous code, one `[continuous_dim]` vector
-                for all images or `[num_images, continuous_dim]`; drawn uniformly in
-                [-1, 1] if None.
-
-        Returns:
-            numpy array, float32, `[num_images, *image_shape]`.
-        """
-        num_images = validation.check_positive_int("num_images", num_images)
-        if labels is not None:
-            raise ValueError(f"{self.name} is unconditional and takes no `labels`.")
-        code, continuous_code = self.check_codes(code, continuous_code, num_images)
-        if seed is None:
-            seed = np.random.randint(0, 2**31 - 1)
-        latents = self.draw_latents(num_images, int(seed))
-        if code is not None:
-            latents["code"] = tf.constant(code)
-        if continuous_code is not None:
-            latents["continuous_code"] = tf.constant(continuous_code)
-        chunks = [
-            self.generate_from({key: value[start:start + batch_size]
-                                for key, value in latents.items()})
-            for start in range(0, num_images, batch_size)
-        ]
-        return np.concatenate([np.asarray(c) for c in chunks]).astype(np.float32)
+        return {"code": code, "continuous_code": continuous_code}
 
     def latent_specs(self):
         """`z`, plus `code` int32 `[None]` and `continuous_code` float32

@@ -257,11 +257,15 @@ class StyleGAN(AdversarialModel):
             return self.truncated_images(inputs["z"], inputs["truncation"], training)
         return super().generate_from(inputs, training)
 
-    def check_truncation(self, truncation, num_images):
-        """Validates psi for `generate`: a finite number, or one per image. Returns a
-        float32 numpy array `[num_images]`, or None for None."""
+    def check_inputs(self, inputs, num_images):
+        """`generate(truncation=psi)`: psi a finite number, or one per image, as a
+        float32 numpy array `[num_images]` (None: the plain generator). Lower psi trades
+        variety for typical images (0.7 is usual)."""
+        inputs = dict(inputs)
+        truncation = inputs.pop("truncation", None)
+        super().check_inputs(inputs, num_images)
         if truncation is None:
-            return None
+            return {}
         values = np.asarray(truncation)
         if values.ndim == 0:
             values = np.full([num_images], values)
@@ -271,48 +275,21 @@ class StyleGAN(AdversarialModel):
             raise ValueError(
                 "`truncation` (psi) must be a finite number or one per image "
                 f"({num_images}). Received: truncation={truncation!r}")
-        return values.astype(np.float32)
+        return {"truncation": values.astype(np.float32)}
 
-    def generate(self, num_images, labels=None, seed=None, batch_size=256, truncation=None):
-        """Generates images in [-1, 1] as a float32 numpy array `[num, H, W, C]`.
-
-        Args:
-            num_images: How many images.
-            labels: Must be None: the model is unconditional.
-            seed: Int seed for reproducible latents; random if None.
-            batch_size: Images per generator call.
-            truncation: Optional psi (one number, or one per image): images of
-                `w_avg + psi * (w - w_avg)`. Lower psi trades variety for typical
-                images (0.7 is usual). None or 1: the plain generator.
-        """
-        num_images = validation.check_positive_int("num_images", num_images)
-        if labels is not None:
-            raise ValueError(f"{self.name} is unconditional and takes no `labels`.")
-        truncation = self.check_truncation(truncation, num_images)
-        if seed is None:
-            seed = np.random.randint(0, 2**31 - 1)
-        inputs = self.draw_latents(num_images, int(seed))
-        if truncation is not None:
-            inputs["truncation"] = tf.constant(truncation)
-        chunks = [self.generate_from({key: value[start:start + batch_size]
-                                      for key, value in inputs.items()})
-                  for start in range(0, num_images, batch_size)]
-        return np.concatenate([np.asarray(c) for c in chunks]).astype(np.float32)
-
-    def export_endpoints(self):
-        """The base's endpoints plus `truncated`: `z` float32 `[None, latent_dim]` and
+    def serving_spec(self):
+        """The base's signatures plus `truncated`: `z` float32 `[None, latent_dim]` and
         `truncation` float32 `[None]` (psi per image, or `[psi]` for all) to `images`
         uint8. The `.tflite` holds `serving_default` only (psi = 1)."""
-        endpoints = super().export_endpoints()
+        spec = super().serving_spec()
 
         def truncated(z, truncation):
             z = tf.ensure_shape(z, [None, self.latent_dim], name="z")
             return {"images": to_uint8(self.truncated_images(z, truncation))}
 
-        endpoints["truncated"] = (truncated, [
+        return spec.replace(signatures={**spec.signatures, "truncated": (truncated, [
             tf.TensorSpec([None, self.latent_dim], tf.float32, name="z"),
-            tf.TensorSpec([None], tf.float32, name="truncation")])
-        return endpoints
+            tf.TensorSpec([None], tf.float32, name="truncation")])})
 
     def get_config(self):
         return {**super().get_config(), "base_filters": self.base_filters,
