@@ -1,13 +1,16 @@
 """Shared test setup: quiet TF logs, two logical CPUs for strategy tests, tiny models."""
 
+import dataclasses
 import glob
 import os
+from typing import Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # jit_compile="auto" means XLA, which costs 10-20 s of compiling per model: far more
 # than the suite's few-step runs. Subprocesses (the CLI tests) inherit this too.
 os.environ.setdefault("KERASGAN_AUTO_JIT", "0")
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
@@ -57,13 +60,78 @@ def digits_batches():
     return images, labels
 
 
+def _held_out_pairs(model, count, split="test"):
+    """`count` (source, target) pairs of an image-to-image model's default dataset."""
+    return kerasgan.evaluation.example_pairs(model, count, split=split)
+
+
+def _latents(count):
+    return np.random.default_rng(0).standard_normal((count, LATENT_DIM)).astype(np.float32)
+
+
+@dataclasses.dataclass(frozen=True)
+class InputKind:
+    """What the generic tests feed a model and expect of it, by what its generator
+    takes. A model declares its kind (`image_input`); a new variant of an existing
+    kind needs no test edits.
+
+    Attributes:
+        name: "latents" or "images".
+        training_arrays: `(model, digits_batches) -> (x, y)` for `fixed_dataset`.
+        samples: `(model, count, seed) -> float images`, deterministic in `seed`.
+        generator_inputs: `(model, count) -> fixed generator inputs`.
+        output_shape: `model -> the generator's image shape`.
+        generate_error: `model -> match of the ValueError of model.generate(..,
+            labels=..)`, or None where labels are accepted (class-conditional models).
+        discriminator_ranks: Ranks the first discriminator output may have (one
+            logit per image, or per patch).
+    """
+
+    name: str
+    training_arrays: Callable
+    samples: Callable
+    generator_inputs: Callable
+    output_shape: Callable
+    generate_error: Callable
+    discriminator_ranks: tuple
+
+
+INPUT_KINDS = {
+    # Latents `z` (and a class label, or its caption's embedding): the digits and labels.
+    "latents": InputKind(
+        name="latents",
+        training_arrays=lambda model, digits: digits,
+        samples=lambda model, count, seed: model.generate(count, seed=seed),
+        generator_inputs=lambda model, count: model.generator_inputs(
+            _latents(count), np.arange(count, dtype=np.int32)),
+        output_shape=lambda model: (32, 32, 1),
+        generate_error=lambda model: None if model.num_classes else "unconditional",
+        discriminator_ranks=(2,),
+    ),
+    # Source images and no latents: held-out pairs of the model's default dataset, at its
+    # shapes (SRGAN: 96x96x3 from 24x24x3); the seed picks which sources.
+    "images": InputKind(
+        name="images",
+        training_arrays=lambda model, digits: _held_out_pairs(model, len(digits[0]), "train"),
+        samples=lambda model, count, seed: model.translate(
+            _held_out_pairs(model, count + seed)[0][seed:]),
+        generator_inputs=lambda model, count: _held_out_pairs(model, count)[0],
+        output_shape=lambda model: model.image_shape,
+        generate_error=lambda model: "translate",
+        discriminator_ranks=(2, 4),  # one logit per image, or per patch (PatchGAN)
+    ),
+}
+
+
+def input_kind(model):
+    """The `InputKind` of `model`: "images" for image-to-image models (`image_input`)."""
+    return INPUT_KINDS["images" if model.image_input else "latents"]
+
+
 def training_arrays(model, digits_batches):
     """What the generic tests train `model` on, as a pair of arrays for `fixed_dataset`:
-    the 16 digits with their labels, or for image-to-image models (`model.image_input`)
-    16 `(source, target)` pairs of the model's default dataset."""
-    if model.image_input:
-        return model.example_pairs(len(digits_batches[0]), split="train")
-    return digits_batches
+    the 16 digits with their labels, or 16 `(source, target)` pairs."""
+    return input_kind(model).training_arrays(model, digits_batches)
 
 
 def fixed_dataset(images, labels, batch_size=8):

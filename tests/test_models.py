@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 import kerasgan
-from conftest import LATENT_DIM, fixed_dataset, tiny_model, training_arrays
+from conftest import LATENT_DIM, fixed_dataset, input_kind, tiny_model, training_arrays
 
 MODELS = kerasgan.list_models()
 
@@ -18,41 +18,26 @@ def _fit(model, digits_batches, steps=2):
                      steps_per_epoch=steps, verbose=0)
 
 
-def _samples(model, count, seed):
-    """`model.generate(count, seed=seed)`; for image-to-image models, which have no
-    latents, the translations of `count` held-out sources, the seed choosing which."""
-    if model.image_input:
-        return model.translate(model.example_pairs(count + seed)[0][seed:])
-    return model.generate(count, seed=seed)
-
-
-def _generator_inputs(model, count):
-    """Fixed generator inputs: `z` (and labels), or held-out sources."""
-    if model.image_input:
-        return model.example_pairs(count)[0]
-    z = np.random.default_rng(0).standard_normal((count, LATENT_DIM)).astype(np.float32)
-    return model.generator_inputs(z, np.arange(count, dtype=np.int32))
-
-
 @pytest.mark.parametrize("name", MODELS)
 def test_builds_with_named_inputs_and_image_output(name):
     model = tiny_model(name)
+    kind = input_kind(model)
     assert model.built
     generator_inputs = [t.name for t in model.generator.inputs]
-    if model.image_input:
+    if kind.name == "images":
         # Image-to-image generators take source images and no latents.
         assert generator_inputs == ["images"] and model.latent_dim is None
         assert model.generator.input_shape == (None, *model.source_shape)
-        with pytest.raises(ValueError, match="translate"):
-            model.generate(5, seed=3)
     else:
         assert generator_inputs[0] == "z"
         # Class-conditional generators take the label; text2image's takes the embedding
         # of the label's caption (its `generator_inputs` makes it from labels).
         condition = "text_embedding" if model.text_input else "label"
         assert (condition in generator_inputs) == (model.num_classes is not None)
-    # Image-to-image models keep their dataset's shape (SRGAN: 96x96x3 from 24x24x3).
-    shape = model.image_shape if model.image_input else (32, 32, 1)
+    if kind.generate_error(model) == "translate":
+        with pytest.raises(ValueError, match="translate"):
+            model.generate(5, seed=3)
+    shape = kind.output_shape(model)
     assert model.generator.output_shape == (None, *shape)
     # The first discriminator output scores the batch: one logit per image, or K class
     # logits (CatGAN); further outputs are auxiliary heads (ACGAN classes, InfoGAN's Q).
@@ -61,15 +46,13 @@ def test_builds_with_named_inputs_and_image_output(name):
     if model.discriminator is not None:
         outputs = model.discriminator.output_shape
         first = outputs[0] if isinstance(outputs, list) else outputs
-        if model.image_input:
-            assert len(first) in (2, 4) and first[0] is None and first[-1] == 1
-        else:
-            assert len(first) == 2 and first[0] is None and first[1] >= 1
-    images = _samples(model, 5, seed=3)
+        assert len(first) in kind.discriminator_ranks and first[0] is None
+        assert first[-1] == 1 if kind.name == "images" else first[-1] >= 1
+    images = kind.samples(model, 5, seed=3)
     assert images.shape == (5, *shape) and images.dtype == np.float32
     assert np.all(np.abs(images) <= 1.0)
-    np.testing.assert_array_equal(images, _samples(model, 5, seed=3))
-    assert not np.array_equal(images, _samples(model, 5, seed=4))
+    np.testing.assert_array_equal(images, kind.samples(model, 5, seed=3))
+    assert not np.array_equal(images, kind.samples(model, 5, seed=4))
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -117,10 +100,10 @@ def test_fit_updates_every_weight_of_each_player_and_losses_move(name, digits_ba
 @pytest.mark.parametrize("name", MODELS)
 def test_training_noise_differs_per_step_and_resumes_from_saved_state(name):
     model = tiny_model(name)
-    if model.image_input:
+    if input_kind(model).name == "images":
         # No latents: the noise, if any, is the generator's dropout (pix2pix), on in
         # training only; SRGAN's generator has none.
-        sources = model.example_pairs(4)[0]
+        sources = input_kind(model).generator_inputs(model, 4)
         with pytest.raises(ValueError, match="no latent"):
             model.sample_latents(4)
         if any(isinstance(layer, keras.layers.Dropout) for layer in model.generator.layers):
@@ -163,7 +146,7 @@ def test_export_saved_model_and_litert_agree(name, tmp_path):
     assert set(specs) == set(expected_specs)
     for key, spec in expected_specs.items():
         assert specs[key].dtype == spec.dtype and specs[key].shape == spec.shape
-    if model.image_input:
+    if input_kind(model).name == "images":
         # Source images in, no `sample` signature (nothing to draw).
         assert specs["images"].dtype == tf.uint8
         assert specs["images"].shape.as_list() == [None, *model.source_shape]
@@ -202,7 +185,7 @@ def test_keras_save_load_round_trip_keeps_weights_and_optimizer_state(name, tmp_
     model.save(path)
     loaded = keras.models.load_model(path)
     assert type(loaded) is type(model)
-    inputs = _generator_inputs(model, 3)
+    inputs = input_kind(model).generator_inputs(model, 3)
     np.testing.assert_allclose(model.generator(inputs), loaded.generator(inputs), atol=1e-6)
     # Variants with n_critic > 1 (WGAN) take several critic steps per generator step.
     if model.d_optimizer is not None:
@@ -228,12 +211,9 @@ def test_fit_under_mirrored_strategy_on_two_devices(name, digits_batches, mirror
 @pytest.mark.parametrize("name", MODELS)
 def test_conditional_models_check_labels(name):
     model = tiny_model(name)
-    if model.image_input:
-        with pytest.raises(ValueError, match="translate"):
-            model.generate(2, labels=[0, 1])
-        return
-    if model.num_classes is None:
-        with pytest.raises(ValueError, match="unconditional"):
+    error = input_kind(model).generate_error(model)
+    if error:  # unconditional, or image-to-image: no labels to give
+        with pytest.raises(ValueError, match=error):
             model.generate(2, labels=[0, 1])
         return
     with pytest.raises(ValueError, match=r"\[0, 10\).*12"):
