@@ -93,8 +93,7 @@ class ACGAN(DCGAN):
         return self.update_metrics(
             d_loss=d_loss,
             g_loss=g_loss,
-            real_score=tf.reduce_mean(tf.sigmoid(real_logits)),
-            fake_score=tf.reduce_mean(tf.sigmoid(fake_logits)),
+            **self.critic_logs(real_logits, fake_logits, d_loss),
             real_class_loss=real_class_loss,
             real_accuracy=_accuracy(real_class_logits, labels),
             fake_accuracy=_accuracy(g_class_logits, labels),

@@ -8,7 +8,10 @@ its critic constraint and its logs: `gan`, `dcgan`, `lsgan`, `cgan`, `sngan`,
 - `critic_steps`: discriminator updates per generator update;
 - `critic_penalty`: None, `"gradient"` (WGAN-GP, Gulrajani et al. 2017) or
   `"dragan"` (Kodali et al. 2017), weighted by `gp_weight`;
-- `critic_logs(real_outputs, fake_outputs, loss)`: what to log of one D step,
+- `score_logs`: `"probability"` (D's mean sigmoid on the real and the fake batch,
+  `real_score`/`fake_score`), `"output"` (its mean raw output, `real_output`/
+  `fake_output`) or None; or `critic_logs(real_outputs, fake_outputs, loss)` for
+  other logs of one D step,
 
 and overrides `after_critic_update` (weight clipping) or `generator_loss_value`
 (feature matching) only where its algorithm differs.
@@ -34,12 +37,19 @@ class CriticStepsModel(AdversarialModel):
     objective = losses.get("non_saturating", "objective")
     critic_steps = 1
     critic_penalty = None
+    score_logs = None
     #: Logs taken from the last critic step instead of averaged over the steps.
     last_step_logs = ()
 
     def critic_logs(self, real_outputs, fake_outputs, loss):
-        """Extra values to log of one critic step (default: none)."""
-        del real_outputs, fake_outputs, loss
+        """Extra values to log of one critic step: D's verdicts as `score_logs` says."""
+        del loss
+        if self.score_logs == "probability":
+            return {"real_score": tf.reduce_mean(tf.sigmoid(real_outputs)),
+                    "fake_score": tf.reduce_mean(tf.sigmoid(fake_outputs))}
+        if self.score_logs == "output":
+            return {"real_output": tf.reduce_mean(real_outputs),
+                    "fake_output": tf.reduce_mean(fake_outputs)}
         return {}
 
     def after_critic_update(self):

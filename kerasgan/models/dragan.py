@@ -34,7 +34,7 @@ class DRAGAN(DCGAN):
     Args:
         base_filters: Width of the finest convolution layer of each net.
         generator_loss: `"non_saturating"` (default), `"minimax"`, or any objective of
-            `kerasgan.losses.get` (e.g. `"least_squares"`).
+            `kerasgan.losses.GENERATOR_LOSSES` (e.g. `"least_squares"`).
         gp_weight: `lambda`, >= 0.
         perturbation_scale: `c` in `x + c std(x) U[0, 1]`, >= 0.
         discriminator_normalization: `"layer"` (default) or `"none"`.

@@ -6,7 +6,6 @@ Reference:
 """
 
 import keras
-import tensorflow as tf
 
 from kerasgan import losses, networks, validation
 from kerasgan.models.adversarial_step import CriticStepsModel
@@ -18,7 +17,8 @@ class GAN(CriticStepsModel):
     """The two-player game of Goodfellow et al. with one D step per G step.
 
     Real and fake batches go through the discriminator in separate calls, so batch
-    normalization never mixes real and fake statistics.
+    normalization never mixes real and fake statistics. The update is
+    `CriticStepsModel.train_step` with the chosen objective of `kerasgan.losses`.
 
     Args:
         generator_loss: `"non_saturating"` (`-log D(G(z))`, the default, as the paper
@@ -42,6 +42,7 @@ class GAN(CriticStepsModel):
     """
 
     metric_names = ("d_loss", "g_loss", "real_score", "fake_score")
+    score_logs = "probability"
     last_step_logs = ("real_score", "fake_score")
     paper = "Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661"
 
@@ -61,7 +62,7 @@ class GAN(CriticStepsModel):
             raise ValueError(
                 f"{type(self).__name__} has its own train step, which does not run "
                 f"d_steps={d_steps!r} or generator_loss={generator_loss!r}: those are "
-                "options of gan, dcgan, cgan and lsgan."
+                "options of gan, dcgan, cgan, lsgan and dragan."
             )
         super().__init__(**kwargs)
         self.feature_network = (
@@ -89,14 +90,6 @@ class GAN(CriticStepsModel):
         if self.diffaugment:
             images = self.discriminator.get_layer("diffaugment")(images, training=True)
         return self.feature_network(self.discriminator_inputs(images, labels), training=True)
-
-    def critic_logs(self, real_logits, fake_logits, loss):
-        """D's mean verdict on the real and the generated batch, for the logs: the
-        probabilities `real_score` and `fake_score` (of the last D step). Variants whose
-        D outputs are not logits log something else."""
-        del loss
-        return {"real_score": tf.reduce_mean(tf.sigmoid(real_logits)),
-                "fake_score": tf.reduce_mean(tf.sigmoid(fake_logits))}
 
     def get_config(self):
         return {

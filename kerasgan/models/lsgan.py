@@ -6,7 +6,6 @@ Reference:
 """
 
 import keras
-import tensorflow as tf
 
 from kerasgan.models.dcgan import DCGAN
 from kerasgan.registry import register_model
@@ -44,6 +43,7 @@ class LSGAN(DCGAN):
     """
 
     metric_names = ("d_loss", "g_loss", "real_output", "fake_output")
+    score_logs = "output"
     last_step_logs = ("real_output", "fake_output")
     paper = "Mao et al. 2017, https://arxiv.org/abs/1611.04076"
 
@@ -52,11 +52,6 @@ class LSGAN(DCGAN):
 
     # GAN's train step runs the LSGAN game: `generator_loss="least_squares"` selects the
     # least-squares pair in losses.py, real target 1 - label_smoothing included.
-
-    def critic_logs(self, real_outputs, fake_outputs, loss):
-        del loss
-        return {"real_output": tf.reduce_mean(real_outputs),
-                "fake_output": tf.reduce_mean(fake_outputs)}
 
     def get_config(self):
         config = super().get_config()

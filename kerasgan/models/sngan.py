@@ -6,7 +6,6 @@ Reference:
 """
 
 import keras
-import tensorflow as tf
 from keras import layers
 
 from kerasgan import losses, networks, validation
@@ -104,6 +103,7 @@ class SNGAN(CriticStepsModel):
 
     metric_names = ("d_loss", "g_loss", "real_output", "fake_output")
     objective = losses.get("hinge", "objective")
+    score_logs = "output"
     paper = "Miyato et al. 2018, https://arxiv.org/abs/1802.05957"
 
     def __init__(self, base_filters=64, n_critic=1, power_iterations=1, **kwargs):
@@ -123,11 +123,6 @@ class SNGAN(CriticStepsModel):
         """Adam(2e-4, beta_1=0.5, beta_2=0.999), setting C of Miyato et al. (Table 1)."""
         del player
         return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5, beta_2=0.999)
-
-    def critic_logs(self, real_outputs, fake_outputs, loss):
-        del loss
-        return {"real_output": tf.reduce_mean(real_outputs),
-                "fake_output": tf.reduce_mean(fake_outputs)}
 
     def get_config(self):
         return {
