@@ -19,15 +19,9 @@ from kerasgan.registry import register_model
 
 
 def vae_encoder(image_shape, latent_dim, base_filters=64, name="encoder"):
-    """The recognition model `q(z | x)`: strided convolutions down to 4x4 (the DCGAN
-    discriminator's body: batch norm on every layer but the first, LeakyReLU(0.2)),
-    then two linear heads.
-
-    Args:
-        image_shape: `(height, width, channels)`, square, side a power of two >= 8.
-        latent_dim: Size of `z`.
-        base_filters: Filters of the first convolution; each coarser layer doubles them.
-        name: Model name.
+    """The recognition model `q(z | x)`: the body of `networks.conv_encoder` (DCGAN's
+    strided convolutions down to 4x4) with two linear heads instead of one; the same
+    arguments.
 
     Returns:
         A functional `keras.Model` from `images` to `[mean, log_variance]`, each
