@@ -23,7 +23,7 @@ def tiny(**overrides):
 @pytest.fixture(scope="module")
 def domains():
     """Eight digits (domain A) and eight other, thickened digits (domain B), float32."""
-    return tiny().example_pairs(8, split="train")
+    return kerasgan.evaluation.example_pairs(tiny(), 8, split="train")
 
 
 class _Identity:

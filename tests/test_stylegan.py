@@ -213,7 +213,7 @@ def test_truncated_signature_of_the_saved_model_matches_generate(tmp_path):
     at_one = kerasgan.export.run_saved_model(
         loaded, {"z": z, "truncation": np.ones([1], np.float32)}, "truncated")["images"]
     np.testing.assert_array_equal(plain, at_one)
-    assert model.tflite_signatures() == ("serving_default",)
+    assert model.serving_spec().tflite_signatures == ("serving_default",)
 
 
 def test_truncation_uses_the_averaged_generator_with_ema():

@@ -45,28 +45,15 @@ class CycleGAN(ImageToImageModel):
       code applies by default. It needs both domains to have the same channels; 0
       turns it off.
 
-    D trains on a history of translations (Section 4, after Shrivastava et al. 2017):
-    a pool of `pool_size = 50` past `G(a)` for `D_B` and of `F(b)` for `D_A`
-    (`tricks.ReplayBuffer(per_image=True)`): each translation in the D step is swapped
-    for a random pooled one with probability 1/2, as in the paper's code. Unlike
-    that pool, every new translation is stored (free slots first, then random ones,
-    where the paper's code stores only the swapped-in ones) and replay starts with the
-    second batch, not once 50 images are stored. The D step uses the translations the
-    G step made, before G's update, as the paper's code does.
+    D trains on a history of translations, `pool_size` past `G(a)` for `D_B` and `F(b)`
+    for `D_A` (Section 4; how the pool differs from the paper's is in the family's
+    `__init__`, with the other differences).
 
     The generators are deterministic (no dropout, no noise): `translate(images)` gives
     `G(a)`, `translate(images, direction="b_to_a")` gives `F(b)`; `generate` raises.
     Batches are `(images_a, images_b)`, unpaired (`kerasgan.data.load_pairs(
     "digits_thick")` or `"cycle_gan/<name>"`). The export serves `a_to_b` (also
     `serving_default`) and `b_to_a`, each with its own `.tflite`.
-
-    What differs from the paper: smaller default sizes (see the `cyclegan` factory);
-    instance norm has a learned scale and offset (the paper's code has none); the
-    learning rate is constant (the paper decays it linearly to 0 over its last 100
-    epochs: pass optimizers with a `keras.optimizers.schedules` rate to `compile` for
-    that); batches of any size (the paper's are 1). `ema_decay` averages both
-    generators (the export and `translate` use the averages); `r1_weight` penalizes
-    both discriminators; `historical_averaging` covers all four networks.
 
     Args:
         base_filters: Filters of the first convolution of every net (64 in the paper).
@@ -88,7 +75,7 @@ class CycleGAN(ImageToImageModel):
 
     >>> import kerasgan
     >>> model = kerasgan.create_model("cyclegan", base_filters=4, num_residual_blocks=1)
-    >>> digits, thick = model.example_pairs(2)
+    >>> digits, thick = kerasgan.evaluation.example_pairs(model, 2)
     >>> model.translate(digits).shape, model.translate(thick, direction="b_to_a").shape
     ((2, 32, 32, 1), (2, 32, 32, 1))
     >>> model.discriminator.output_shape
@@ -102,6 +89,13 @@ class CycleGAN(ImageToImageModel):
     #: Two generators that invert each other: `kerasgan.evaluation.cycle_metrics`
     #: (reconstruction error, label agreement) applies.
     cycle_consistent = True
+    unsupported_tricks = {
+        "replay_buffer_size": "it keeps its own pool of past translations per direction: "
+                              "use `pool_size`.",
+        "diffaugment": "it would augment one of its two discriminators only.",
+    }
+    ema_networks = ("generator", "generator_ba")
+    averaged_networks = network_names
 
     def __init__(self, base_filters=64, num_residual_blocks=9, patch_layers=None,
                  cycle_weight=10.0, identity_weight=0.5, pool_size=50, **kwargs):
@@ -112,34 +106,15 @@ class CycleGAN(ImageToImageModel):
         self.identity_weight = validation.check_non_negative_number(
             "identity_weight", identity_weight)
         self.pool_size = validation.check_int_at_least("pool_size", pool_size, 0)
-        if kwargs.get("replay_buffer_size"):
-            raise ValueError(f"CycleGAN keeps its own pool of past translations per direction: "
-                             f"use `pool_size`. Received: replay_buffer_size="
-                             f"{kwargs['replay_buffer_size']!r}")
-        if kwargs.get("diffaugment"):
-            raise ValueError(f"CycleGAN does not support `diffaugment` (it would augment one "
-                             f"of its two discriminators only). Received: diffaugment="
-                             f"{kwargs['diffaugment']!r}")
         self.patch_layers = check_domain_shapes(
             kwargs.get("image_shape", (32, 32, 1)), kwargs.get("source_shape"),
             self.identity_weight, patch_layers)
         super().__init__(**kwargs)
-        # The base's tricks cover `generator` and `discriminator`; F and D_A get theirs here.
-        self.generator_ba_ema = (tricks.ExponentialMovingAverage(
-            self.generator_ba, self.ema_decay, name="generator_ba_ema")
-            if self.ema_decay else None)
-        if self.historical_averaging:
-            for key in ("generator_ba", "discriminator_a"):
-                self.historical_averages[key] = tricks.HistoricalAverage(
-                    getattr(self, key), self.historical_averaging,
-                    name=f"{key}_historical_average")
         # Past translations into A (F's, for D_A) and into B (G's, for D_B).
-        self.pool_a = self.pool_b = None
-        if self.pool_size:
-            self.pool_a = tricks.ReplayBuffer(self.pool_size, self.source_shape, fraction=0.5,
-                                              per_image=True, name="pool_a")
-            self.pool_b = tricks.ReplayBuffer(self.pool_size, self.image_shape, fraction=0.5,
-                                              per_image=True, name="pool_b")
+        self.pool_a, self.pool_b = [
+            tricks.ReplayBuffer(self.pool_size, shape, fraction=0.5, per_image=True, name=name)
+            if self.pool_size else None
+            for shape, name in ((self.source_shape, "pool_a"), (self.image_shape, "pool_b"))]
 
     # Networks -------------------------------------------------------------------------
 
@@ -179,18 +154,14 @@ class CycleGAN(ImageToImageModel):
 
     @property
     def sampler_ba(self):
-        """What translates B to A: `generator_ba`, or its average when `ema_decay` is set
-        (the counterpart of `sampler`)."""
-        return self.generator_ba_ema if self.generator_ba_ema is not None else self.generator_ba
+        """What translates B to A: `generator_ba`, or its average (`ema_decay`)."""
+        return self.averaged("generator_ba")
 
     # Training -------------------------------------------------------------------------
 
     def unpack_pairs(self, data):
-        """Splits a batch into `(images_a, images_b)`, unpaired, and checks their shapes.
-
-        Raises:
-            ValueError: if the batch is not a pair, or a shape is not the model's.
-        """
+        """Splits a batch into `(images_a, images_b)`, unpaired; raises a ValueError if
+        it is not a pair or a shape is not the model's."""
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise ValueError(
                 "CycleGAN trains on (images_a, images_b) batches of two unpaired domains "
@@ -204,7 +175,6 @@ class CycleGAN(ImageToImageModel):
 
     def discriminator_inputs(self, images, sources=None):
         """The judged images alone: CycleGAN's discriminators are unconditional."""
-        del sources
         return images
 
     def discriminator_penalty(self, real_b, real_a=None):
@@ -284,15 +254,6 @@ class CycleGAN(ImageToImageModel):
             d_loss=d_loss, **{key: terms[key] for key in
                               ("g_loss", "gan_loss", "cycle_loss", "identity_loss")})
 
-    def apply_gradients(self, tape, loss, network, optimizer):
-        """`AdversarialModel.apply_gradients`, plus the update of F's average when
-        `ema_decay` is set and F was trained."""
-        super().apply_gradients(tape, loss, network, optimizer)
-        networks_trained = list(network) if isinstance(network, (list, tuple)) else [network]
-        if self.generator_ba_ema is not None and any(
-                n is self.generator_ba for n in networks_trained):
-            self.generator_ba_ema.update()
-
     # Translation ----------------------------------------------------------------------
 
     def translate(self, images, batch_size=256, training=False, direction="a_to_b"):
@@ -321,12 +282,9 @@ class CycleGAN(ImageToImageModel):
 
     def grid_triplets(self, images_a, images_b):
         """What the TensorBoard grid shows (`callbacks.translation_triplets`): `[a, G(a),
-        F(G(a))]` for each `a`, then `[b, F(b), G(F(b))]` for each `b`: inputs,
-        translations and cycle reconstructions, brought to `image_shape`.
-
-        Returns:
-            float32 numpy array `[3 * (len(images_a) + len(images_b)), *image_shape]`.
-        """
+        F(G(a))]` for each `a`, then `[b, F(b), G(F(b))]` for each `b` (inputs,
+        translations, cycle reconstructions) at `image_shape`: float32 numpy
+        `[3 * (len(images_a) + len(images_b)), *image_shape]`."""
         images_a = np.asarray(images_a, np.float32)
         images_b = np.asarray(images_b, np.float32)
         fake_b = self.translate(images_a)
@@ -340,46 +298,34 @@ class CycleGAN(ImageToImageModel):
 
     # Export ---------------------------------------------------------------------------
 
-    def export_endpoints(self):
+    def serving_spec(self):
         """`a_to_b` (G; also `serving_default`, which TF Serving needs): `images` uint8
         `[None, *source_shape]` to `images` uint8 `[None, *image_shape]`; `b_to_a` (F):
-        `images` uint8 `[None, *image_shape]` to `images` uint8 `[None, *source_shape]`.
-        The generators (their averages with `ema_decay`) run in inference mode."""
-
-        def a_to_b(images):
-            images = tf.ensure_shape(images, [None, *self.source_shape], name="images")
-            return {"images": to_uint8(self.sampler(from_uint8(images), training=False))}
+        `images` uint8 `[None, *image_shape]` to `images` uint8 `[None, *source_shape]`;
+        each direction its own `.tflite` (`<name>.tflite`, `<name>.b_to_a.tflite`)."""
+        spec = super().serving_spec()
+        a_to_b = spec.signatures["serving_default"]
 
         def b_to_a(images):
             images = tf.ensure_shape(images, [None, *self.image_shape], name="images")
             return {"images": to_uint8(self.sampler_ba(from_uint8(images), training=False))}
 
-        a_specs = list(self.condition_specs().values())
         b_specs = [tf.TensorSpec([None, *self.image_shape], tf.uint8, name="images")]
-        return {"serving_default": (a_to_b, a_specs), "a_to_b": (a_to_b, a_specs),
-                "b_to_a": (b_to_a, b_specs)}
-
-    def export_networks(self):
-        """Both generators (their averages when `ema_decay` is set)."""
-        return [self.sampler, self.sampler_ba]
-
-    def tflite_signatures(self):
-        """`serving_default` (A to B, `<name>.tflite`) and `b_to_a` (B to A,
-        `<name>.b_to_a.tflite`): one file per direction."""
-        return ("serving_default", "b_to_a")
-
-    def signature_descriptions(self):
-        """What each signature translates, for the model card."""
-        a_to_b = "domain A images to domain B images with G (generator)"
-        return {"serving_default": a_to_b + "; the same as a_to_b",
-                "a_to_b": a_to_b,
-                "b_to_a": "domain B images to domain A images with F (generator_ba)"}
+        description = "domain A images to domain B images with G (generator)"
+        return spec.replace(
+            signatures={"serving_default": a_to_b, "a_to_b": a_to_b,
+                        "b_to_a": (b_to_a, b_specs)},
+            networks=(self.sampler, self.sampler_ba),
+            tflite_signatures=("serving_default", "b_to_a"),
+            descriptions={"serving_default": description + "; the same as a_to_b",
+                          "a_to_b": description,
+                          "b_to_a": "domain B images to domain A images with F (generator_ba)"})
 
     def get_config(self):
         return {**super().get_config(), "base_filters": self.base_filters,
-                "num_residual_blocks": self.num_residual_blocks,
-                "patch_layers": self.patch_layers, "cycle_weight": self.cycle_weight,
-                "identity_weight": self.identity_weight, "pool_size": self.pool_size}
+                "num_residual_blocks": self.num_residual_blocks, "patch_layers": self.patch_layers,
+                "cycle_weight": self.cycle_weight, "identity_weight": self.identity_weight,
+                "pool_size": self.pool_size}
 
 
 @register_model(default_dataset=CycleGAN.default_dataset)
@@ -393,8 +339,7 @@ def cyclegan(image_shape=(32, 32, 1), source_shape=None, base_filters=16,
     6 or 9); `image_shape=(256, 256, 3)` with `base_filters=64, num_residual_blocks=9`
     gives the paper's 256x256 networks (70x70 patches).
 
-    `**tricks`: the training tricks of `AdversarialModel` that CycleGAN takes
-    (`ema_decay`, `r1_weight`, `historical_averaging`).
+    `**tricks`: `ema_decay`, `r1_weight`, `historical_averaging`.
     """
     return CycleGAN(image_shape=image_shape, source_shape=source_shape,
                     base_filters=base_filters, num_residual_blocks=num_residual_blocks,

@@ -312,5 +312,5 @@ def stylegan(latent_dim=128, image_shape=(32, 32, 1), base_filters=16, w_dim=Non
     return StyleGAN(latent_dim=latent_dim, image_shape=image_shape, base_filters=base_filters,
                     w_dim=w_dim, mapping_layers=mapping_layers,
                     mapping_lr_multiplier=mapping_lr_multiplier, style_mixing=style_mixing,
-                    w_avg_decay=w_avg_decay, r1_weight=r1_weight, r1_interval=r1_interval, seed=seed, name="stylegan",
-                    **tricks)
+                    w_avg_decay=w_avg_decay, r1_weight=r1_weight, r1_interval=r1_interval,
+                    seed=seed, name="stylegan", **tricks)

@@ -10,7 +10,8 @@ Reference:
     Image Synthesis", ICML 2016. https://arxiv.org/abs/1605.05396
 """
 
-from kerasgan.models.text2image.model import TOKEN_SIGNATURE, VOCABULARY_FILE, Text2Image, text2image
+from kerasgan.models.text2image.model import (TOKEN_SIGNATURE, VOCABULARY_FILE, Text2Image,
+                                              text2image)
 from kerasgan.models.text2image.networks import (character_text_encoder,
                                                  matching_aware_discriminator,
                                                  text_conditioned_generator)
