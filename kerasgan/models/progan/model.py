@@ -99,6 +99,9 @@ class ProGAN(CriticStepsModel):
                     "alpha", "resolution")
     paper = "Karras et al. 2018, https://arxiv.org/abs/1710.10196"
     objective = losses.get("wasserstein", "objective")
+    unsupported_tricks = dict.fromkeys(
+        ("ema_decay", "historical_averaging", "replay_buffer_size", "diffaugment"),
+        "its networks are rebuilt as they grow, and this option is built on fixed ones.")
     int8_skip_reason = (
         "pixel norm after every convolution divides by each pixel's feature norm, which "
         "full-integer quantization resolves too coarsely: a grown generator's int8 file "
@@ -120,12 +123,6 @@ class ProGAN(CriticStepsModel):
                 raise ValueError(
                     f"ProGAN builds its own growing networks and takes no ready-made "
                     f"`{key}`. Received: {key}={network!r}")
-        for key in ("ema_decay", "historical_averaging", "replay_buffer_size", "diffaugment"):
-            if kwargs.get(key):
-                raise ValueError(
-                    f"`{key}` does not apply to ProGAN: its networks are rebuilt as they "
-                    f"grow, and this option is built on fixed ones. Received: "
-                    f"{key}={kwargs[key]!r}")
         self.num_stages = networks.num_resolution_steps(kwargs.get("image_shape", (32, 32, 1))) + 1
         self.stage = validation.check_int_at_least("stage", stage, 0)
         if self.stage >= self.num_stages:
@@ -225,9 +222,13 @@ class ProGAN(CriticStepsModel):
         self.fade.alpha.assign(alpha)
         return grown
 
-    def schedule_callbacks(self):
-        """`ProgressiveGrowing`, which `fit` adds to the caller's callbacks."""
-        return [schedule.ProgressiveGrowing()]
+    def fit(self, *args, callbacks=None, **kwargs):
+        """`keras.Model.fit`, with a `ProgressiveGrowing` callback first unless the caller
+        passed one, so a plain `model.fit` follows the schedule."""
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, schedule.ProgressiveGrowing) for c in callbacks):
+            callbacks.insert(0, schedule.ProgressiveGrowing())
+        return super().fit(*args, callbacks=callbacks, **kwargs)
 
     def load_weights(self, filepath, *args, **kwargs):
         """`keras.Model.load_weights`, then grows the networks to the stage of the
