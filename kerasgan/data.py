@@ -54,9 +54,9 @@ from absl import logging
 from kerasgan import validation
 # The caption templates and the tokenizer live in `kerasgan.text`; these names stay here too.
 from kerasgan.text import (CAPTION_STYLES, CAPTION_TEMPLATES, CAPTION_VOCABULARY,  # noqa: F401
-                           MAX_CAPTION_LENGTH, NUMBER_WORDS, PADDING_ID, UNKNOWN_ID, caption,
-                           caption_bank, caption_lengths, detokenize, label_caption, tokenize,
-                           tokenize_tensor, vocabulary_file_contents)
+                           MAX_CAPTION_LENGTH, NUMBER_WORDS, PADDING_ID, UNKNOWN_ID, CaptionBank,
+                           caption, caption_bank, caption_lengths, detokenize, label_caption,
+                           tokenize, tokenize_tensor, vocabulary_file_contents)
 
 EMBEDDED_DATASETS = ("digits",)
 _DIGITS_SPLITS = ("train", "test", "all")
@@ -1123,18 +1123,6 @@ def caption_arrays(split="train"):
             np.concatenate([np.zeros(len(images), bool), np.ones(int(chosen.sum()), bool)]))
 
 
-def _caption_rows(digits, thick, draws):
-    """Rows of `caption_bank()` for examples: a template of their digit and style,
-    chosen by `draws` (non-negative ints)."""
-    plain = len(CAPTION_TEMPLATES["plain"])
-    thick_count = len(CAPTION_TEMPLATES["thick"])
-    per_digit = plain + thick_count
-    digits = tf.cast(digits, tf.int64)
-    draws = tf.cast(draws, tf.int64)
-    return tf.where(thick, digits * per_digit + plain + draws % thick_count,
-                    digits * per_digit + draws % plain)
-
-
 def is_caption_dataset(name):
     """Whether `load_captions` (not `load`) reads dataset `name` (`CAPTION_DATASETS`)."""
     return isinstance(name, str) and name in CAPTION_DATASETS
@@ -1173,8 +1161,8 @@ def load_captions(name="digits_captions", split="train", batch_size=64, *, image
     if shuffle is None:
         shuffle = split == "train"
     images, labels, thick = caption_arrays(split)
-    texts, _, _ = caption_bank()
-    bank = tf.constant(tokenize(texts))
+    bank = CaptionBank()
+    tokens = tf.constant(bank.tokens)
     dataset = tf.data.Dataset.from_tensor_slices((images, labels, thick))
     if image_size is not None:
         size = (image_size, image_size) if np.isscalar(image_size) else tuple(image_size)
@@ -1197,7 +1185,7 @@ def load_captions(name="digits_captions", split="train", batch_size=64, *, image
     draws = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
     dataset = tf.data.Dataset.zip((dataset, draws)).map(
         lambda example, draw: (example[0], {
-            "tokens": tf.gather(bank, _caption_rows(example[1], example[2], tf.abs(draw))),
+            "tokens": tf.gather(tokens, bank.rows(example[1], example[2], tf.abs(draw))),
             "label": example[1]}),
         num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
@@ -1215,8 +1203,7 @@ def caption_examples(num_images, split="test", seed=0):
     images, labels, thick = caption_arrays(split)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(images))[:num_images]
-    texts, _, _ = caption_bank()
-    rows = _caption_rows(labels[order], thick[order],
-                         rng.integers(0, 2**31 - 1, len(order))).numpy()
-    return (images[order].astype(np.float32) / 127.5 - 1.0, [texts[row] for row in rows],
+    bank = CaptionBank()
+    rows = bank.rows(labels[order], thick[order], rng.integers(0, 2**31 - 1, len(order))).numpy()
+    return (images[order].astype(np.float32) / 127.5 - 1.0, [bank.texts[row] for row in rows],
             labels[order])

@@ -82,6 +82,68 @@ def caption_bank():
     return texts, np.asarray(digits, np.int32), np.asarray(thick, bool)
 
 
+class CaptionBank:
+    """Every caption of `caption_bank` as token ids, and captions of given digits drawn
+    from it with TF ops (in `tf.data` pipelines and train steps alike).
+
+    Args:
+        tokenizer: The tokenizer of the token ids (`CAPTIONS`).
+
+    Example:
+
+    >>> bank = CaptionBank()
+    >>> detokenize(tf.gather(bank.tokens, bank.label_rows([7, 1])))
+    ['a handwritten seven', 'a handwritten one']
+    """
+
+    def __init__(self, tokenizer=None):
+        self.texts, self.digits, self.thick = caption_bank()
+        self.tokens = (tokenizer or CAPTIONS)(self.texts)
+        #: Captions per digit, plain ones first: digit `d` owns rows
+        #: `[d * per_digit, (d + 1) * per_digit)`.
+        self.per_digit = len(self.texts) // 10
+        self.plain = len(CAPTION_TEMPLATES["plain"])
+
+    def label_rows(self, labels):
+        """The rows of the captions class labels stand for (`label_caption`)."""
+        return tf.cast(labels, tf.int32) * self.per_digit
+
+    def rows(self, digits, thick, draws):
+        """Rows of captions for examples: a template of their digit and style (`thick`
+        bool), chosen by `draws` (non-negative ints). int64 tensor."""
+        thick_count = self.per_digit - self.plain
+        digits = tf.cast(digits, tf.int64)
+        draws = tf.cast(draws, tf.int64)
+        return tf.where(thick, digits * self.per_digit + self.plain + draws % thick_count,
+                        digits * self.per_digit + draws % self.plain)
+
+    def draw(self, labels, seed, styles="plain"):
+        """Token ids of a random caption of each digit in `labels` (int32 `[batch]`): a
+        plain template (`styles="plain"`) or any (`"any"`), drawn with the stateless
+        `seed`."""
+        count = self.plain if styles == "plain" else self.per_digit
+        draws = tf.random.stateless_uniform(tf.shape(labels), seed, 0, count, dtype=tf.int32)
+        rows = tf.cast(labels, tf.int32) * self.per_digit + draws
+        return tf.gather(tf.constant(self.tokens), rows)
+
+    def draw_wrong(self, labels, seed, num_classes=10):
+        """Mismatching captions: for each label, a caption (any template, plain or thick)
+        of a different digit, `(label + k) % num_classes` with `k` uniform in
+        `1..num_classes - 1`. Returns `(token_ids, wrong_labels)`."""
+        offset_seed, caption_seed = tf.unstack(
+            tf.random.experimental.stateless_split(seed, 2))
+        offsets = tf.random.stateless_uniform(tf.shape(labels), offset_seed, 1,
+                                              num_classes, dtype=tf.int32)
+        wrong = (tf.cast(labels, tf.int32) + offsets) % num_classes
+        return self.draw(wrong, caption_seed, styles="any"), wrong
+
+    def examples(self):
+        """Every template caption, template by template, each over the digits 0-9: the
+        first ten are the label captions of 0-9."""
+        return [self.texts[digit * self.per_digit + template]
+                for template in range(self.per_digit) for digit in range(10)]
+
+
 def _as_text(text):
     if isinstance(text, bytes):
         return text.decode("utf-8", errors="replace")

@@ -6,19 +6,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import data, distribute, losses, text, validation
-from kerasgan.images import fit_to_shape, to_uint8
+from kerasgan import distribute, losses, text, validation
 from kerasgan.models.base import AdversarialModel
+from kerasgan.models.text2image import serving
 from kerasgan.models.text2image.networks import (character_text_encoder,
                                                  matching_aware_discriminator,
                                                  text_conditioned_generator)
 from kerasgan.registry import register_model
-
-
-#: The token-id signature: what the `.tflite` files hold (string ops are no LiteRT builtins).
-TOKEN_SIGNATURE = "generate_from_tokens"
-#: The file of the character vocabulary that export writes beside the `.tflite` files.
-VOCABULARY_FILE = "vocab.txt"
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -41,16 +35,8 @@ class Text2Image(AdversarialModel):
       those fakes but never trains on them (there is no real image for them).
     - G's loss is non-saturating on both terms.
 
-    The text encoder is trained jointly, by the discriminator's loss (it is in D's
-    player, `player_networks()`): the matching-aware terms are what pull captions of
-    different digits apart, since D must tell a right text from a wrong one. G treats
-    the embedding as a given input (its gradient stops there); trained by G's loss, the
-    encoder could instead blur the captions together, making mismatches invisible to D,
-    which lowers G's loss without better images. What differs from the paper: the
-    encoder is a character CNN trained with the GAN, not a char-CNN-RNN pretrained with
-    a structured joint embedding, and its embeddings are layer-normalized to the scale
-    of `z` (`character_text_encoder`); the images are 32x32 digits, not 64x64 birds and
-    flowers.
+    The text encoder is trained by the discriminator's loss (it is in D's player); why,
+    and what differs from the paper, is in the family's `__init__`.
 
     Batches are `(images, {"tokens", "label"})` (`data.load_captions`), the labels
     naming each caption's digit; or plain `(images, labels)` of a 10-class digits
@@ -59,13 +45,8 @@ class Text2Image(AdversarialModel):
     `label_caption(7)`, "a handwritten seven", which is how the TensorBoard grids,
     evaluation and tests written for class-conditional models work unchanged.
 
-    Export (`kerasgan.export.export_generator`): `serving_default` takes `text` tf.string
-    `[None]` and `z` float32 `[None, latent_dim]` and returns `images` uint8; `sample`
-    takes `num_images`, `seed` and `text` (used in turn); `generate_from_tokens` takes
-    `token_ids` int32 `[None, 48]` and `z`. Only `generate_from_tokens` becomes `.tflite`
-    files (string ops are no LiteRT builtins), so the export also writes `vocab.txt`,
-    the character vocabulary (one token per line, line number = id), and the model card
-    says how to tokenize (`inputs.text.tokenizer`).
+    Export: `serving_default` takes captions as strings, the `.tflite` files token ids
+    (`text2image.serving`).
 
     Args:
         base_filters: Width of the first convolution of D and of the last hidden layer
@@ -90,10 +71,6 @@ class Text2Image(AdversarialModel):
     (2, 32, 32, 1)
     >>> model.interpolate("a handwritten one", "a handwritten seven", steps=5, seed=0).shape
     (5, 32, 32, 1)
-
-    Reference:
-        Reed et al., 2016, "Generative Adversarial Text to Image Synthesis",
-        https://arxiv.org/abs/1605.05396
     """
 
     metric_names = ("d_loss", "g_loss", "real_score", "wrong_score", "fake_score")
@@ -102,6 +79,8 @@ class Text2Image(AdversarialModel):
     text_input = True
     network_names = ("generator", "discriminator", "text_encoder")
     default_dataset = "digits_captions"
+    unsupported_tricks = {"replay_buffer_size": "replayed fakes would be judged without the "
+                                                "captions they were made from."}
 
     def __init__(self, base_filters=64, text_embedding_dim=128, text_projection_dim=128,
                  interpolation_weight=1.0, interpolation_beta=0.5, **kwargs):
@@ -114,20 +93,12 @@ class Text2Image(AdversarialModel):
             "interpolation_weight", interpolation_weight)
         self.interpolation_beta = validation.check_fraction(
             "interpolation_beta", interpolation_beta, upper_inclusive=True)
-        if kwargs.get("replay_buffer_size"):
-            raise ValueError(
-                "text2image cannot use `replay_buffer_size`: replayed fakes would be judged "
-                "without the captions they were made from. Received: "
-                f"replay_buffer_size={kwargs['replay_buffer_size']!r}")
         num_classes = kwargs.setdefault("num_classes", 10)
         if num_classes != 10:
             raise ValueError(
                 "text2image's caption templates name the ten digits, so `num_classes` must "
                 f"be 10 (labels stand for captions). Received: num_classes={num_classes!r}")
-        texts, _, _ = text.caption_bank()
-        # Every template caption of every digit as token ids (`text.caption_bank` order).
-        self._caption_tokens = text.tokenize(texts)
-        self._captions_per_digit = len(texts) // 10
+        self.captions = text.CaptionBank()
         super().__init__(**kwargs)
 
     # Networks ---------------------------------------------------------------------
@@ -159,34 +130,15 @@ class Text2Image(AdversarialModel):
         return text.label_caption(label)
 
     def example_captions(self):
-        """Every template caption, template by template, each over the digits 0-9: the
-        first ten are the label captions of 0-9. Export writes them into the model card as
-        the examples of `text`."""
-        texts, _, _ = text.caption_bank()
-        per_digit = self._captions_per_digit
-        return [texts[digit * per_digit + template]
-                for template in range(per_digit) for digit in range(10)]
-
-    def caption_tokens(self, labels, seed, styles="plain"):
-        """Token ids of a random caption of each digit in `labels` (int32 `[batch]`): a
-        plain template (`styles="plain"`) or any (`"any"`), drawn with the stateless
-        `seed`. Inside train steps too."""
-        plain = len(text.CAPTION_TEMPLATES["plain"])
-        count = plain if styles == "plain" else self._captions_per_digit
-        draws = tf.random.stateless_uniform(tf.shape(labels), seed, 0, count, dtype=tf.int32)
-        rows = tf.cast(labels, tf.int32) * self._captions_per_digit + draws
-        return tf.gather(tf.constant(self._caption_tokens), rows)
+        """Every template caption, template by template, each over the digits 0-9
+        (`text.CaptionBank.examples`): the examples of `text` in the model card."""
+        return self.captions.examples()
 
     def wrong_captions(self, labels, seed):
         """Mismatching captions for the matching-aware loss: for each label, a caption
-        (any template, plain or thick) of a different digit, `(label + k) % 10` with `k`
-        uniform in 1..9. Returns `(token_ids, wrong_labels)`."""
-        offset_seed, caption_seed = tf.unstack(
-            tf.random.experimental.stateless_split(seed, 2))
-        offsets = tf.random.stateless_uniform(tf.shape(labels), offset_seed, 1,
-                                              self.num_classes, dtype=tf.int32)
-        wrong = (tf.cast(labels, tf.int32) + offsets) % self.num_classes
-        return self.caption_tokens(wrong, caption_seed, styles="any"), wrong
+        (any template) of another digit (`text.CaptionBank.draw_wrong`). Returns
+        `(token_ids, wrong_labels)`."""
+        return self.captions.draw_wrong(labels, seed, self.num_classes)
 
     def unpack_captions(self, data_batch):
         """Splits a batch into `(images, token_ids, labels)`.
@@ -205,7 +157,7 @@ class Text2Image(AdversarialModel):
         images, conditions = data_batch
         if not isinstance(conditions, dict):
             images, labels = self.unpack((images, conditions))
-            return images, self.caption_tokens(labels, distribute.replica_seed(
+            return images, self.captions.draw(labels, distribute.replica_seed(
                 self.noise_seed)), labels
         missing = sorted({"tokens", "label"} - set(conditions))
         if missing:
@@ -295,8 +247,8 @@ class Text2Image(AdversarialModel):
                 return tf.constant(text.tokenize(inputs["text"]))
             return text.tokenize_tensor(inputs["text"], check=True)
         if "label" in inputs:
-            rows = tf.cast(inputs["label"], tf.int32) * self._captions_per_digit
-            return tf.gather(tf.constant(self._caption_tokens), rows)
+            return tf.gather(tf.constant(self.captions.tokens),
+                             self.captions.label_rows(inputs["label"]))
         raise ValueError(f"text2image needs `text`, `token_ids` or `label` inputs. "
                          f"Received keys: {sorted(inputs)}")
 
@@ -367,40 +319,6 @@ class Text2Image(AdversarialModel):
         z = tf.repeat(self._latents(1, seed, None), steps, axis=0)
         return np.asarray(self.sampler([z, tf.constant(mixed)], training=False), np.float32)
 
-    def tensorboard_grid(self, num_images, seed=0):
-        """One row per digit, each with a different caption template (plain and thick):
-        `k` samples of the caption from fixed latents, then `k` held-out real images of
-        the caption's digit and style; `k = min(4, max(1, num_images // 10))`. The
-        captions go to TensorBoard as text, row by row."""
-        per_row = min(4, max(1, num_images // 10))
-        images, labels, thick = data.caption_arrays("test")
-        plain = len(text.CAPTION_TEMPLATES["plain"])
-        captions, reals = [], []
-        for digit in range(10):
-            template = digit % self._captions_per_digit
-            style = "plain" if template < plain else "thick"
-            captions.append(text.caption(digit, template if template < plain
-                                         else template - plain, style))
-            chosen = np.flatnonzero((labels == digit) & (thick == (style == "thick")))
-            reals.append(images[chosen[:per_row]].astype(np.float32) / 127.5 - 1.0)
-        tokens = tf.constant(np.repeat(text.tokenize(captions), per_row, axis=0))
-        z = tf.random.stateless_normal((len(tokens), self.latent_dim), seed=[int(seed), 1],
-                                       alg="philox")
-
-        def grid_images():
-            samples = np.asarray(self.generate_from({"z": z, "token_ids": tokens}))
-            samples = samples.reshape((10, per_row, *self.image_shape))
-            rows = []
-            for row, real in zip(samples, reals):
-                # A digit with fewer held-out images than `per_row` gets white slots.
-                blank = np.ones((per_row - len(real), *self.image_shape), np.float32)
-                rows += [row, fit_to_shape(real, self.image_shape), blank]
-            return np.concatenate(rows)
-
-        return {"images": grid_images, "columns": 2 * per_row,
-                "text": [f"row {row + 1}: {text} (left: generated, right: real)"
-                         for row, text in enumerate(captions)]}
-
     # Export --------------------------------------------------------------------------
 
     def condition_specs(self):
@@ -408,80 +326,15 @@ class Text2Image(AdversarialModel):
         return {"text": tf.TensorSpec([None], tf.string, name="text")}
 
     def input_distributions(self):
-        """`z` standard normal; `text` any caption, with `examples` (every template
-        caption) and the `tokenizer` a LiteRT client applies to get the token signature's
-        `token_ids`."""
-        return {
-            "z": {"distribution": "normal", "mean": 0.0, "stddev": 1.0},
-            "text": {
-                "distribution": "text",
-                "examples": self.example_captions(),
-                "tokenizer": text.CAPTIONS.card_entry(TOKEN_SIGNATURE, "token_ids",
-                                                      VOCABULARY_FILE),
-            },
-        }
+        """`z` and `text` (with the tokenizer): `serving.text_inputs`."""
+        return serving.text_inputs(self)
 
-    def serving_examples(self, num_images, seed=0):
-        """`z` drawn with `seed` and `text` the `example_captions` in turn (numpy)."""
-        examples = self.example_captions()
-        texts = np.array([examples[i % len(examples)] for i in range(num_images)], object)
-        return {"z": np.asarray(self.draw_latents(num_images, seed)["z"]), "text": texts}
-
-    def export_endpoints(self):
+    def serving_spec(self):
         """`serving_default` (`text`, `z`), `sample` (`num_images`, `seed`, `text` used in
         turn) and `generate_from_tokens` (`token_ids` int32 `[None, 48]`, `z`), all to
-        `images` uint8 `[None, H, W, C]`; `sample` also returns `images_float` and `z`."""
-        endpoints = super().export_endpoints()
-        max_length = text.MAX_CAPTION_LENGTH
-
-        def sample(num_images, seed, text):
-            inputs = self.draw_latents(num_images, seed)
-            inputs["text"] = tf.gather(text, tf.range(num_images) % tf.size(text))
-            images = self.generate_from(inputs)
-            return {"images": to_uint8(images), "images_float": images, "z": inputs["z"]}
-
-        def from_tokens(token_ids, z):
-            inputs = {"token_ids": tf.ensure_shape(token_ids, [None, max_length],
-                                                   name="token_ids"),
-                      "z": tf.ensure_shape(z, [None, self.latent_dim], name="z")}
-            return {"images": to_uint8(self.generate_from(inputs))}
-
-        endpoints["sample"] = (sample, [tf.TensorSpec([], tf.int32, name="num_images"),
-                                        tf.TensorSpec([], tf.int32, name="seed"),
-                                        *self.condition_specs().values()])
-        endpoints[TOKEN_SIGNATURE] = (from_tokens, [
-            tf.TensorSpec([None, max_length], tf.int32, name="token_ids"),
-            *self.latent_specs().values()])
-        return endpoints
-
-    def export_networks(self):
-        return [*super().export_networks(), self.text_encoder]
-
-    def tflite_signatures(self):
-        """`generate_from_tokens` only: `serving_default` takes strings, which LiteRT's
-        builtin ops cannot tokenize; a client tokenizes with `vocab.txt`."""
-        return (TOKEN_SIGNATURE,)
-
-    def calibration_inputs(self, signature, num_examples=128, seed=1234):
-        """int8 calibration of `generate_from_tokens`: the template captions' token ids in
-        turn, with standard normal `z`."""
-        if signature != TOKEN_SIGNATURE:
-            return None
-        rng = np.random.default_rng(seed)
-        examples = text.tokenize(self.example_captions())
-        return [{"token_ids": examples[i % len(examples)][None],
-                 "z": rng.standard_normal((1, self.latent_dim)).astype(np.float32)}
-                for i in range(num_examples)]
-
-    def export_files(self):
-        """`vocab.txt`: the character vocabulary, one token per line, line number = id
-        (line 1 `<pad>`, line 2 `<unk>`, the space token a line holding one space)."""
-        return {VOCABULARY_FILE: text.vocabulary_file_contents()}
-
-    def card_details(self):
-        return {"text_encoder": "character CNN trained by the discriminator's loss",
-                "interpolation_beta": self.interpolation_beta,
-                "interpolation_weight": self.interpolation_weight}
+        `images` uint8; only `generate_from_tokens` becomes `.tflite` files, with
+        `vocab.txt` beside them (`text2image.serving.text_spec`)."""
+        return serving.text_spec(self, super().serving_spec())
 
     def get_config(self):
         return {**super().get_config(), "base_filters": self.base_filters,
