@@ -117,21 +117,18 @@ class Text2Image(AdversarialModel):
                                       embedding_dim=self.text_embedding_dim)
 
     def player_networks(self):
-        """`{"discriminator": [discriminator, text_encoder], "generator": [generator]}`:
-        the matching-aware loss trains the text encoder (see the class docstring)."""
+        """The matching-aware loss trains the text encoder: it is on D's side."""
         return {"discriminator": [self.discriminator, self.text_encoder],
                 "generator": [self.generator]}
 
     # Captions -----------------------------------------------------------------------
 
     def label_caption(self, label):
-        """The caption class `label` stands for (`text.label_caption`): "a handwritten
-        seven" for 7."""
+        """The caption class `label` stands for: "a handwritten seven" for 7."""
         return text.label_caption(label)
 
     def example_captions(self):
-        """Every template caption, template by template, each over the digits 0-9
-        (`text.CaptionBank.examples`): the examples of `text` in the model card."""
+        """Every template caption (`text.CaptionBank.examples`), as the card shows them."""
         return self.captions.examples()
 
     def wrong_captions(self, labels, seed):
@@ -141,14 +138,10 @@ class Text2Image(AdversarialModel):
         return self.captions.draw_wrong(labels, seed, self.num_classes)
 
     def unpack_captions(self, data_batch):
-        """Splits a batch into `(images, token_ids, labels)`.
-
-        `(images, {"tokens", "label"})` batches (`data.load_captions`) give their own
-        captions; `(images, labels)` batches get a random plain caption of each label.
-
-        Raises:
-            ValueError: for a batch without labels, or with the wrong shapes.
-        """
+        """Splits a batch into `(images, token_ids, labels)`: `(images, {"tokens",
+        "label"})` batches (`data.load_captions`) give their own captions, `(images,
+        labels)` batches a random plain caption of each label. Raises a ValueError for a
+        batch without labels or with the wrong shapes."""
         if not isinstance(data_batch, (tuple, list)) or len(data_batch) != 2:
             raise ValueError(
                 "text2image trains on (images, {'tokens', 'label'}) batches "
@@ -179,9 +172,8 @@ class Text2Image(AdversarialModel):
         return [images, text_embedding]
 
     def generator_inputs(self, z, labels=None):
-        """`[z, text_embedding]` for class `labels`: the embedding of each label's
-        caption (`label_caption`), so code written for class-conditional models (grids,
-        tests) can drive the generator."""
+        """`[z, text_embedding]` of each label's caption (`label_caption`), so code
+        written for class-conditional models (grids, tests) drives the generator."""
         if labels is None:
             raise ValueError("text2image's generator needs a caption: pass class `labels` "
                              "(their captions) or use generate_from_text.")
@@ -237,9 +229,8 @@ class Text2Image(AdversarialModel):
     # Sampling ------------------------------------------------------------------------
 
     def condition_tokens(self, inputs):
-        """Token ids `[batch, 48]` from serving-style inputs: `token_ids`, `text`
-        (strings, checked and tokenized; in graphs with TF ops) or `label` (the label
-        captions)."""
+        """Token ids `[batch, 48]` from serving inputs: `token_ids`, `text` (strings,
+        checked and tokenized, in graphs with TF ops) or `label` (its caption)."""
         if "token_ids" in inputs:
             return tf.cast(inputs["token_ids"], tf.int32)
         if "text" in inputs:
@@ -253,31 +244,30 @@ class Text2Image(AdversarialModel):
                          f"Received keys: {sorted(inputs)}")
 
     def generate_from(self, inputs, training=False):
-        """Runs the text encoder and the generator on serving inputs: `z` and one of
-        `text`, `token_ids` or `label`; returns float images in [-1, 1]."""
+        """Images in [-1, 1] of serving inputs: `z` and `text`, `token_ids` or `label`."""
         embedding = self.text_encoder(self.condition_tokens(inputs), training=training)
         return self.sampler([tf.convert_to_tensor(inputs["z"], tf.float32), embedding],
                             training=training)
 
     def embed_text(self, texts):
         """The text encoder's embeddings of captions (str or list of str), float32
-        numpy `[n, text_embedding_dim]`.
-
-        Raises:
-            ValueError: for an empty caption or one over 48 characters, naming it.
-        """
+        numpy `[n, text_embedding_dim]`; raises a ValueError naming an empty or
+        over-long caption."""
         return np.asarray(self.text_encoder(text.tokenize(texts), training=False))
 
-    def _latents(self, num_images, seed, z):
-        if z is None:
-            if seed is None:
-                seed = np.random.randint(0, 2**31 - 1)
-            return self.draw_latents(num_images, int(seed))["z"]
-        z = np.asarray(z, np.float32)
-        if z.shape != (num_images, self.latent_dim):
-            raise ValueError(f"`z` must have shape ({num_images}, {self.latent_dim}). "
-                             f"Received: z with shape {z.shape}")
-        return tf.constant(z)
+    def check_inputs(self, inputs, num_images):
+        """`generate(token_ids=..., z=...)`: captions' token ids `[num_images, 48]` in
+        place of the labels' captions, and latents `[num_images, latent_dim]` in place
+        of drawn ones (`generate_from_text` passes them)."""
+        inputs = dict(inputs)
+        chosen = {key: inputs.pop(key, None) for key in ("token_ids", "z")}
+        super().check_inputs(inputs, num_images)
+        if chosen["z"] is not None:
+            chosen["z"] = np.asarray(chosen["z"], np.float32)
+            if chosen["z"].shape != (num_images, self.latent_dim):
+                raise ValueError(f"`z` must have shape ({num_images}, {self.latent_dim}). "
+                                 f"Received: z with shape {chosen['z'].shape}")
+        return chosen
 
     def generate_from_text(self, texts, seed=None, z=None, batch_size=256):
         """Generates one image per caption.
@@ -297,11 +287,8 @@ class Text2Image(AdversarialModel):
             ValueError: for an empty or over-long caption, or `z` of the wrong shape.
         """
         tokens = text.tokenize(texts)
-        latents = self._latents(len(tokens), seed, z)
-        chunks = [self.generate_from({"z": latents[start:start + batch_size],
-                                      "token_ids": tokens[start:start + batch_size]})
-                  for start in range(0, len(tokens), batch_size)]
-        return np.concatenate([np.asarray(c) for c in chunks]).astype(np.float32)
+        return self.generate(len(tokens), seed=seed, batch_size=batch_size, token_ids=tokens,
+                             z=z)
 
     def interpolate(self, text_a, text_b, steps=8, seed=None):
         """Images along the line between two captions' embeddings, with one fixed `z`
@@ -316,7 +303,9 @@ class Text2Image(AdversarialModel):
         embeddings = self.embed_text([text_a, text_b])
         betas = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
         mixed = (1.0 - betas) * embeddings[0] + betas * embeddings[1]
-        z = tf.repeat(self._latents(1, seed, None), steps, axis=0)
+        if seed is None:
+            seed = np.random.randint(0, 2**31 - 1)
+        z = tf.repeat(self.draw_latents(1, int(seed))["z"], steps, axis=0)
         return np.asarray(self.sampler([z, tf.constant(mixed)], training=False), np.float32)
 
     # Export --------------------------------------------------------------------------
@@ -351,9 +340,7 @@ def text2image(latent_dim=100, image_shape=(32, 32, 1), num_classes=10, base_fil
     """GAN-INT-CLS on the embedded `digits_captions` (Reed et al. 2016): captions such as
     "the digit 7 written thickly" to 32x32x1 digits. A character CNN text encoder
     (trained by D's loss), a DCGAN generator on `[z, projected text]`, a matching-aware
-    DCGAN discriminator, GAN-INT with beta 0.5.
-
-    `**tricks`: the training tricks of `AdversarialModel` but the replay buffer.
+    DCGAN discriminator, GAN-INT with beta 0.5. `**tricks`: all but the replay buffer.
     """
     return Text2Image(latent_dim=latent_dim, image_shape=image_shape, num_classes=num_classes,
                       base_filters=base_filters, text_embedding_dim=text_embedding_dim,
