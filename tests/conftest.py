@@ -85,6 +85,9 @@ class InputKind:
             labels=..)`, or None where labels are accepted (class-conditional models).
         discriminator_ranks: Ranks the first discriminator output may have (one
             logit per image, or per patch).
+        batch_shapes: `model -> the shapes (batch axis left out) of the leading
+            elements of a training batch`: images (labels, if any, follow them), or
+            sources and targets.
     """
 
     name: str
@@ -94,6 +97,7 @@ class InputKind:
     output_shape: Callable
     generate_error: Callable
     discriminator_ranks: tuple
+    batch_shapes: Callable
 
 
 INPUT_KINDS = {
@@ -107,6 +111,7 @@ INPUT_KINDS = {
         output_shape=lambda model: (32, 32, 1),
         generate_error=lambda model: None if model.num_classes else "unconditional",
         discriminator_ranks=(2,),
+        batch_shapes=lambda model: (model.image_shape,),
     ),
     # Source images and no latents: held-out pairs of the model's default dataset, at its
     # shapes (SRGAN: 96x96x3 from 24x24x3); the seed picks which sources.
@@ -119,6 +124,7 @@ INPUT_KINDS = {
         output_shape=lambda model: model.image_shape,
         generate_error=lambda model: "translate",
         discriminator_ranks=(2, 4),  # one logit per image, or per patch (PatchGAN)
+        batch_shapes=lambda model: (model.source_shape, model.image_shape),
     ),
 }
 
@@ -126,6 +132,13 @@ INPUT_KINDS = {
 def input_kind(model):
     """The `InputKind` of `model`: "images" for image-to-image models (`image_input`)."""
     return INPUT_KINDS["images" if model.image_input else "latents"]
+
+
+def check_batch_shapes(model, batch):
+    """Asserts that a training batch (a tensor or a tuple) has `model`'s shapes."""
+    batch = batch if isinstance(batch, tuple) else (batch,)
+    shapes = input_kind(model).batch_shapes(model)
+    assert [tuple(t.shape[1:]) for t in batch[:len(shapes)]] == [tuple(s) for s in shapes]
 
 
 def training_arrays(model, digits_batches):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from conftest import check_batch_shapes
 from kerasgan import data, training
 from kerasgan.registry import model_defaults
 
@@ -371,11 +372,7 @@ def test_training_engine_takes_a_folder(folders, tmp_path, model, folder, num_cl
         assert built.num_classes == num_classes
     batch = next(iter(training.training_dataset(config, built)))
     assert batch[0].shape[0] == 4
-    if built.image_input:
-        assert tuple(batch[0].shape[1:]) == tuple(built.source_shape)
-        assert tuple(batch[1].shape[1:]) == tuple(built.image_shape)
-    else:
-        assert tuple(batch[0].shape[1:]) == tuple(built.image_shape)
+    check_batch_shapes(built, batch)
     training.training_callbacks(config, str(tmp_path))  # pair grids read the test split
 
 

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import kerasgan
-from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT
+from conftest import REPO_ROOT, SUBPROCESS_TIMEOUT, check_batch_shapes
 from kerasgan import training
 
 RECIPES = sorted(glob.glob(os.path.join(REPO_ROOT, "zoo", "*.py")))
@@ -66,14 +66,10 @@ def test_full_data_recipe_builds_its_model_at_the_dataset_shape(path):
         model = training.build_model(config)
         side = config["image_size"] or model.image_shape[0]
         assert model.image_shape == (side, side, info.image_shape[-1])
-        images = next(iter(training.training_dataset({**config, "batch_size": 2}, model)))
-        if model.image_input:
-            # (sources, targets): the targets at the model's shape, the sources at its
-            # source shape (smaller for super-resolution).
-            assert tuple(images[0].shape[1:]) == model.source_shape
-            images = images[1]
-        images = images[0] if isinstance(images, tuple) else images
-        assert tuple(images.shape[1:]) == model.image_shape
+        # Images at the model's shape, or (sources, targets) with the sources at its
+        # source shape (smaller for super-resolution).
+        check_batch_shapes(
+            model, next(iter(training.training_dataset({**config, "batch_size": 2}, model))))
 
 
 @pytest.mark.parametrize("path", FULL_DATA_RECIPES, ids=os.path.basename)
