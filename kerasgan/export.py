@@ -9,7 +9,7 @@ exported/<name>/
   <name>.fp16.tflite     float16 weights (half the size; computes in float32 on CPU)
   <name>.int8.tflite     full-integer quantized ops, float32 `z` in and uint8 images out
   model_card.json        variant, paper, inputs, signatures, files, sizes, versions, metrics,
-                         and `details` of the variant's own choices (`card_details()`,
+                         and `details` of the variant's own choices (`ServingSpec.details`,
                          e.g. SRGAN's content loss) when it has any
 ```
 
@@ -26,13 +26,13 @@ Image-to-image models (pix2pix) serve `serving_default` only: source `images` ui
 `skipped_formats` gives the reason, `ImageToImageModel.int8_skip_reason`). CycleGAN
 serves both directions: `a_to_b` (the same as `serving_default`, `<name>.tflite`) and
 `b_to_a` (`<name>.b_to_a.tflite`); the card's `description` of each signature and
-file says which is which (`signature_descriptions()`).
+file says which is which (`ServingSpec.descriptions`).
 
 Text-to-image models (text2image) serve `serving_default` with `text` tf.string `[None]`
 and `z`, and `sample` with `text` used in turn. String ops are not LiteRT builtins, so
-`tflite_signatures()` leaves `serving_default` out: the `.tflite` files hold
+`ServingSpec.tflite_signatures` leaves `serving_default` out: the `.tflite` files hold
 `generate_from_tokens` (`token_ids` int32 `[None, 48]`, `z`), and the export writes the
-vocabulary beside them (`vocab.txt`, from `export_files()`, listed under the card's
+vocabulary beside them (`vocab.txt`, from `ServingSpec.files`, listed under the card's
 `files`) with the tokenization rules in the card (`inputs.text.tokenizer`). `verify`
 tokenizes its captions with that file, as a client would (`litert_inputs`), and checks
 the token signature and its `.tflite` files against `serving_default`.

@@ -327,8 +327,8 @@ def _main(argv, run):
             result = training.train(config, workdir, on_fit_start=banner,
                                     extend=getattr(status, "state", None) == "extend")
             run["phase"] = "export"
-            details = result.model.card_details()
-            if details:  # choices the variant made itself (SRGAN's content loss), as in the card
+            details = result.model.serving_spec().details
+            if details:  # the variant's own choices (SRGAN's content loss), as in the card
                 print("Model details: " + ", ".join(f"{k}={v}" for k, v in sorted(details.items())))
             losses = ", ".join(f"{k}={v:.4f}" for k, v in sorted(result.final_logs.items()))
             print(f"Trained {result.steps} steps in {result.train_seconds:.1f} s. Final: {losses}")

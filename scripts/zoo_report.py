@@ -229,7 +229,7 @@ def _readme(results):
                                           sorted(results[name]["details"].items()))
                for name in order if name in results and results[name].get("details")]
     if details:  # choices the variants made themselves (SRGAN's content loss)
-        lines += ["", "Set up by the variant itself (`card_details()`, also in the model "
+        lines += ["", "Set up by the variant itself (`serving_spec().details`, also in the model "
                   "cards):", "", *details]
     return "\n".join(lines) + "\n"
 
@@ -285,8 +285,9 @@ def main(argv):
                "train_seconds": summary["train_seconds"], "final_logs": summary["final_logs"],
                "num_samples": FLAGS.num_samples, "metrics": metrics, "samples": True,
                "versions": versions}
-        if model.card_details():  # choices the variant made itself (SRGAN's content loss)
-            row["details"] = model.card_details()
+        details = model.serving_spec().details
+        if details:  # choices the variant made itself (SRGAN's content loss)
+            row["details"] = details
         if FLAGS.export_root:
             export.export_generator(
                 model, os.path.join(FLAGS.export_root, name), version=1, overwrite=True,

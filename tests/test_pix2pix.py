@@ -26,7 +26,7 @@ def tiny(**overrides):
 @pytest.fixture(scope="module")
 def pairs():
     """Eight training pairs (edge map, digit), float32 in [-1, 1]."""
-    return tiny().example_pairs(8, split="train")
+    return kerasgan.evaluation.example_pairs(tiny(), 8, split="train")
 
 
 def _l1_after_steps(model, sources, targets, steps=3):
@@ -159,7 +159,7 @@ def test_training_defaults_to_the_models_pair_dataset_and_refuses_mismatches():
 
 def test_translation_metrics_measure_translations_against_targets():
     model = tiny()
-    sources, targets = model.example_pairs(40)
+    sources, targets = kerasgan.evaluation.example_pairs(model, 40)
     pixels = lambda x: np.reshape(x, (len(x), -1))[:, ::16]  # noqa: E731
     metrics = evaluation.translation_metrics(model, sources, targets, features=pixels,
                                              kid_subset_size=10, kid_subsets=5)

@@ -32,7 +32,7 @@ def tiny(**overrides):
 @pytest.fixture(scope="module")
 def pairs():
     """Eight training pairs (24x24x3 low-, 96x96x3 high-resolution), float32 in [-1, 1]."""
-    return tiny().example_pairs(8, split="train")
+    return kerasgan.evaluation.example_pairs(tiny(), 8, split="train")
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_upsampled_skip_generator_starts_as_bilinear_upsampling(pairs):
     assert not paper.upsampled_skip and paper.generator.get_layer("tanh")
     assert not any(isinstance(layer, keras.layers.Resizing) for layer in paper.generator.layers)
     model = tiny(upsampled_skip=True)
-    assert model.get_config()["upsampled_skip"] and model.card_details()["upsampled_skip"]
+    assert model.get_config()["upsampled_skip"] and model.serving_spec().details["upsampled_skip"]
     np.testing.assert_array_equal(model.generator.get_layer("to_image").get_weights()[0], 0.0)
     np.testing.assert_allclose(model.translate(sources), _bilinear(sources, (96, 96)),
                                atol=1e-5)
@@ -174,7 +174,7 @@ def test_auto_content_loss_falls_back_to_discriminator_features(no_vgg_weights):
     assert model.requested_content_loss == "auto" and model.content_loss == "discriminator"
     # The resolved choice is saved, and the model card records it.
     assert model.get_config()["content_loss"] == "discriminator"
-    assert model.card_details()["content_loss"] == "discriminator"
+    assert model.serving_spec().details["content_loss"] == "discriminator"
 
 
 def test_vgg_content_loss_without_weights_names_the_expected_path(no_vgg_weights):
@@ -263,7 +263,7 @@ def test_bad_arguments_raise_naming_the_value(kwargs, message):
 
 def test_super_resolution_metrics_by_hand():
     model = tiny()
-    sources, targets = model.example_pairs(6)
+    sources, targets = kerasgan.evaluation.example_pairs(model, 6)
     metrics = evaluation.super_resolution_metrics(model, sources, targets, batch_size=4)
     high = np.asarray(to_uint8(targets))
     outputs = np.asarray(to_uint8(model.translate(sources)))

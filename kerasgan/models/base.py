@@ -1,13 +1,5 @@
-"""`AdversarialModel`: the base class every GAN in the zoo subclasses.
-
-The core every variant shares: the networks and which player trains them, the two
-optimizers (compile, `apply_gradients`, their serialization), batch unpacking and
-trackers, latent sampling that is correct under `tf.distribute`, one `generate()`,
-and (de)serialization. Training tricks live in `kerasgan.tricks` (`TrainingTricks`,
-mixed in here), what export serves in `kerasgan.models.serving` (`serving_spec()`),
-image-to-image models in `kerasgan.models.image_to_image`. A variant overrides
-`train_step` and the network builders, and only what differs: see
-docs/architecture.md, "Adding a variant".
+"""`AdversarialModel`: the core every GAN in the zoo subclasses (players, optimizers,
+batches, latents, `generate`, serialization). See docs/architecture.md.
 """
 
 import copy
@@ -27,12 +19,8 @@ def _num_replicas():
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model):
-    """Base class of the adversarial models: a generator and a discriminator.
-
-    Subclasses build their networks in `build_generator()` / `build_discriminator()`
-    (or receive them ready-made), list their tracked scalars in `metric_names`, and
-    override `train_step`. The model is built on creation, so `fit` and
-    `tf.distribute` strategies need no first call.
+    """Base class of the adversarial models: a generator and a discriminator, built
+    on creation (`build_<name>()` or given), so `fit` and strategies need no first call.
 
     Args:
         latent_dim: Size of the latent vector `z`.
@@ -45,9 +33,7 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
         seed: Optional int seed of the latent-noise stream used during training.
         name: Model name; the registry passes the variant's name.
         ema_decay, historical_averaging, r1_weight, replay_buffer_size,
-        replay_fraction, diffaugment: the training tricks, all off by default
-            (`kerasgan.tricks.TrainingTricks`; a variant refuses those in its
-            `unsupported_tricks`).
+        replay_fraction, diffaugment: the training tricks (`kerasgan.tricks`), off.
     """
 
     #: Names of the `Mean` trackers, in the order `fit` prints them.
@@ -56,21 +42,16 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
     paper = None
     #: Whether the variant needs `num_classes` (a class-conditional generator).
     conditional = False
-    #: Attributes holding networks, serialized whole by `get_config`. Names beyond
-    #: the two players' (e.g. "encoder") are built by `build_<name>()` and accepted
-    #: as constructor keywords, like `generator=`.
+    #: Attributes holding networks, serialized whole by `get_config`; extra ones (e.g.
+    #: "encoder") are built by `build_<name>()` or given as keywords.
     network_names = ("generator", "discriminator")
-    #: The network that maps images to latents (BiGAN's and the AAE's "encoder"), or
-    #: None. Export serves it as the `encode` signature with its own `.tflite`.
+    #: The network mapping images to latents (served as `encode`), or None.
     encoder_name = None
-    #: Whether the generator maps images to images (`ImageToImageModel`) rather than
-    #: latents (and labels) to images.
+    #: Whether the generator maps images to images (`ImageToImageModel`).
     image_input = False
-    #: Whether the generator is conditioned on text (text2image): batches carry
-    #: captions, serving takes strings, and labels stand for captions of their class.
+    #: Whether the generator is conditioned on text (text2image).
     text_input = False
-    #: The dataset the variant trains on by default (what `training` loads when the
-    #: config names none; the registry records it for each factory).
+    #: The dataset the variant trains on when a config names none.
     default_dataset = "digits"
     #: Why export writes no `.int8.tflite` for this variant, or None when it does.
     int8_skip_reason = None
@@ -103,12 +84,10 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
         self._check_network_shapes()
         self._build_tricks(ema_decay, historical_averaging, r1_weight, replay_buffer_size,
                            replay_fraction)
-        # One-sided label smoothing (Salimans et al. 2016): the target for real images
-        # is `1 - label_smoothing`. A variable, so `LabelSmoothing` can schedule it
-        # without retracing the train step, and so it is saved with the model.
-        self.label_smoothing = keras.Variable(
-            0.0, trainable=False, dtype="float32", name="label_smoothing"
-        )
+        # One-sided label smoothing (Salimans et al. 2016): real targets are
+        # `1 - label_smoothing`, a variable so `LabelSmoothing` schedules it untraced.
+        self.label_smoothing = keras.Variable(0.0, trainable=False, dtype="float32",
+                                              name="label_smoothing")
         self.noise_seed = keras.random.SeedGenerator(seed, name="noise_seed")
         self.trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
         self.d_optimizer = None
@@ -122,29 +101,19 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
         raise NotImplementedError(f"{type(self).__name__} must implement build_generator().")
 
     def build_discriminator(self):
-        """Returns the discriminator network, or None for a model without one (the
-        VAE baseline). Subclasses override."""
-        raise NotImplementedError(
-            f"{type(self).__name__} must implement build_discriminator()."
-        )
+        """Returns the discriminator network, or None (the VAE). Subclasses override."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build_discriminator().")
 
     def _build_extra_networks(self, given_networks):
-        # Networks listed in `network_names` beyond the two players' (an encoder, ...)
-        # arrive ready-made from `from_config` or are built by `build_<name>()`.
+        # Extra `network_names` come from `from_config` or `build_<name>()`.
         for key, given in given_networks.items():
             setattr(self, key, given if given is not None else getattr(self, f"build_{key}")())
 
     def player_networks(self):
-        """The networks each player's optimizer trains, `{player: [network, ...]}`.
-
-        By default `{"discriminator": [discriminator], "generator": [generator]}`.
-        Variants with more networks say who trains them: BiGAN's encoder plays on
-        the generator's side, a VAE has only a "generator" player (decoder and
-        encoder). `compile` creates and builds one optimizer per player listed here
-        (`d_optimizer`, `g_optimizer`; None for a player that is absent), and
-        `apply_gradients(tape, loss, self.player_networks()[player], ...)` updates
-        them all in one step.
-        """
+        """The networks each player's optimizer trains, `{player: [network, ...]}`:
+        `{"discriminator": [D], "generator": [G]}` by default (BiGAN adds its encoder
+        to the generator's; the VAE has no discriminator). `compile` builds one
+        optimizer per player listed (None for an absent one)."""
         players = {"generator": [self.generator]}
         if self.discriminator is not None:
             players = {"discriminator": [self.discriminator], **players}
@@ -188,9 +157,7 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
         """Sets the two players' optimizers and the usual `compile` options.
-
-        `model.optimizer` stays None on purpose: a GAN has two optimizers, and a
-        third, unused one would be logged by TensorBoard and saved for nothing.
+        `model.optimizer` stays None: a third, unused optimizer would be saved.
 
         Args:
             d_optimizer: Optimizer (instance, name or config) of the discriminator.
@@ -253,21 +220,6 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         self.compile(**config)
 
-    def schedule_callbacks(self):
-        """Callbacks the variant's training schedule needs (ProGAN's growth), which
-        `fit` adds to the user's. None by default."""
-        return []
-
-    def fit(self, *args, callbacks=None, **kwargs):
-        """`keras.Model.fit`, plus the callbacks of `schedule_callbacks()` that the
-        caller did not pass already (by type), so a plain `model.fit` follows the
-        variant's schedule."""
-        callbacks = list(callbacks or [])
-        for callback in self.schedule_callbacks():
-            if not any(isinstance(c, type(callback)) for c in callbacks):
-                callbacks.insert(0, callback)
-        return super().fit(*args, callbacks=callbacks, **kwargs)
-
     # Training helpers -------------------------------------------------------------
 
     @property
@@ -275,12 +227,8 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
         return list(self.trackers.values())
 
     def unpack(self, data):
-        """Splits a batch into `(images, labels)`; labels are None if absent.
-
-        Raises:
-            ValueError: if the model is conditional and the batch has no labels, or the
-                images' shape is not the model's `image_shape`.
-        """
+        """Splits a batch into `(images, labels)` (None if absent). Raises ValueError
+        for a conditional model's unlabeled batch, or images not of `image_shape`."""
         if isinstance(data, (tuple, list)):
             images = data[0]
             labels = data[1] if len(data) > 1 else None
@@ -301,12 +249,9 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
         return images, labels
 
     def sample_latents(self, batch_size):
-        """Draws `z ~ N(0, I)` of shape `[batch_size, latent_dim]` for training.
-
-        Seeds come from the model's `SeedGenerator` (saved with the model, so a
-        resumed run continues the stream) folded with the replica id: replicas draw
-        different noise, which `keras.random.normal(seed=SeedGenerator)` does not.
-        """
+        """Draws `z ~ N(0, I)` `[batch_size, latent_dim]` for training, from the saved
+        `noise_seed` folded with the replica id (so replicas draw different noise,
+        which `keras.random.normal(seed=SeedGenerator)` does not)."""
         seed = distribute.replica_seed(self.noise_seed)
         # Philox by name, not the device's "auto_select". Under jit_compile XLA runs
         # its own Philox on computed seeds and draws another (equally good) stream:
@@ -315,15 +260,10 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
                                           alg="philox")
 
     def apply_gradients(self, tape, loss, network, optimizer):
-        """Applies `d loss / d weights` with `optimizer`, for the trainable weights of
-        `network` (a network or a list of networks trained together, such as
-        `self.player_networks()["generator"]`).
-
-        `loss` is this replica's batch mean; dividing the gradients by the number of
-        replicas makes the all-reduced (summed) update the global-batch mean. With a
-        `LossScaleOptimizer` (mixed_float16) the gradients are also multiplied by its
-        loss scale, which its `apply` divides out again.
-        """
+        """Applies `d loss / d weights` of `network` (a network or a list trained
+        together) with `optimizer`. `loss` is this replica's batch mean: gradients are
+        divided by the replica count so the summed update is the global-batch mean
+        (and multiplied by a `LossScaleOptimizer`'s scale, which it divides out)."""
         networks = list(network) if isinstance(network, (list, tuple)) else [network]
         weights = _unique_weights(networks)
         # Seeding backprop with 1/replicas scales dense and sparse (IndexedSlices,
@@ -347,9 +287,7 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
         raise NotImplementedError(f"{type(self).__name__} must implement train_step().")
 
     def test_step(self, data):
-        raise NotImplementedError(
-            "GANs have no validation loss: use kerasgan.evaluation to measure a generator."
-        )
+        raise NotImplementedError("GANs have no validation loss: use kerasgan.evaluation.")
 
     # Sampling -------------------------------------------------------------------
 
@@ -358,9 +296,8 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
         return validation.check_categories("labels", labels, num_images, self.num_classes)
 
     def check_inputs(self, inputs, num_images):
-        """Checks the chosen generator inputs `generate(**inputs)` got (InfoGAN's codes,
-        StyleGAN's `truncation`); returns `{name: numpy array}` of those to use in
-        place of the drawn ones. The base takes none."""
+        """Checks `generate(**inputs)` (InfoGAN's codes, StyleGAN's `truncation`);
+        returns `{name: numpy array}` to use in place of drawn ones. The base takes none."""
         del num_images
         for key in inputs:
             raise TypeError(f"generate() got an unexpected keyword argument {key!r}")
@@ -371,8 +308,8 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
 
         Args:
             num_images: How many images.
-            labels: Class labels for conditional models: one int for all, or one
-                per image. Default: classes in turn, `0, 1, ..., num_classes - 1, 0, ...`.
+            labels: Class labels of conditional models: one int for all, or one per
+                image. Default: classes in turn.
             seed: Int seed for reproducible latents; random if None.
             batch_size: Images per generator call.
             **inputs: Chosen values of inputs that are otherwise drawn, by name
@@ -403,16 +340,13 @@ class AdversarialModel(tricks.TrainingTricks, serving.LatentInputs, keras.Model)
         return np.concatenate([np.asarray(c) for c in chunks]).astype(np.float32)
 
     def generate_from(self, inputs, training=False):
-        """Runs the generator on a dict of serving inputs (`z`, `label`, ...);
-        returns float images in [-1, 1]."""
-        return self.sampler(
-            self.generator_inputs(inputs["z"], inputs.get("label")), training=training
-        )
+        """Runs the generator on serving inputs (`z`, `label`, ...); images in [-1, 1]."""
+        return self.sampler(self.generator_inputs(inputs["z"], inputs.get("label")),
+                            training=training)
 
     def encode(self, images, training=False):
-        """Maps images in [-1, 1] to latent codes `z` `[batch, latent_dim]` with the
-        model's encoder (`encoder_name`). Variants whose encoder returns more than
-        `z` (the VAE's mean and log-variance) override this."""
+        """Maps images in [-1, 1] to `z` `[batch, latent_dim]` with the `encoder_name`
+        network (the VAE overrides it: its encoder returns more than `z`)."""
         if not self.encoder_name:
             raise ValueError(f"{type(self).__name__} has no encoder.")
         return getattr(self, self.encoder_name)(images, training=training)

@@ -89,12 +89,6 @@ class ImageToImageModel(AdversarialModel):
         """`validation.check_batch_shape` for this model."""
         validation.check_batch_shape(type(self).__name__, what, tensor, shape, advice)
 
-    def example_pairs(self, num_images, split="test"):
-        """Deprecated: `kerasgan.evaluation.example_pairs(model, num_images, split)`."""
-        from kerasgan import evaluation  # transitional; the model loads no data itself
-
-        return evaluation.example_pairs(self, num_images, split)
-
     # Sampling --------------------------------------------------------------------
 
     def translate(self, images, batch_size=256, training=False):
@@ -175,10 +169,6 @@ class ImageToImageModel(AdversarialModel):
         """`serving.translation_spec`: `serving_default` uint8 sources to uint8
         translations; no examples (the inputs are data) and no int8 file."""
         return serving.translation_spec(self)
-
-    def export_endpoints(self):
-        """Transitional (use `serving_spec().signatures`)."""
-        return serving.translation_signatures(self)
 
     def get_config(self):
         return {**super().get_config(), "source_shape": list(self.source_shape)}

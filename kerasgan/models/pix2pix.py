@@ -122,7 +122,7 @@ class Pix2Pix(ImageToImageModel):
 
     >>> import kerasgan, numpy as np
     >>> model = kerasgan.create_model("pix2pix", base_filters=4)
-    >>> edges, digits = model.example_pairs(2)
+    >>> edges, digits = kerasgan.evaluation.example_pairs(model, 2)
     >>> model.translate(edges).shape
     (2, 32, 32, 1)
     >>> model.discriminator.output_shape

@@ -144,20 +144,6 @@ class LatentInputs:
         signatures. Variants extend it with `spec.replace(...)`."""
         return latent_spec(self)
 
-    # Transitional accessors (issue 17): callers move to `serving_spec()`.
-
-    def export_endpoints(self):
-        """The default signatures (`latent_signatures`)."""
-        return latent_signatures(self)
-
-    def card_details(self):
-        """`serving_spec().details`."""
-        return self.serving_spec().details
-
-    def tflite_signatures(self):
-        """`serving_spec().tflite_signatures`."""
-        return self.serving_spec().tflite_signatures
-
 
 def latent_signatures(model):
     """The endpoints of a model that samples latents, `{name: (function, specs)}`.
@@ -221,7 +207,7 @@ def latent_spec(model):
     """The `ServingSpec` of a model that samples latents: `latent_signatures`, the
     sampler (and encoder) as networks, `serving_default` (and `encode`) as `.tflite`."""
     encoder = [getattr(model, model.encoder_name)] if model.encoder_name else []
-    spec = ServingSpec(
+    return ServingSpec(
         signatures=latent_signatures(model),
         networks=(model.sampler, *encoder),
         inputs=model.input_distributions(),
@@ -229,7 +215,6 @@ def latent_spec(model):
         tflite_signatures=(TFLITE_SIGNATURE, "encode") if encoder else (TFLITE_SIGNATURE,),
         int8_skip_reason=model.int8_skip_reason,
     )
-    return _with_legacy_hooks(model, spec)
 
 
 def translation_signatures(model):
@@ -248,48 +233,9 @@ def translation_signatures(model):
 def translation_spec(model):
     """The `ServingSpec` of an image-to-image model: `translation_signatures`, no
     examples (its inputs are data) and no `.int8.tflite` (`int8_skip_reason`)."""
-    spec = ServingSpec(
+    return ServingSpec(
         signatures=translation_signatures(model),
         networks=(model.sampler,),
         inputs=model.input_distributions(),
         int8_skip_reason=model.int8_skip_reason,
     )
-    return _with_legacy_hooks(model, spec)
-
-
-# Transitional: the hooks variants overrode before `ServingSpec` (issue 17). A variant
-# still defining one gets it read into its spec; each goes once no variant has it.
-_LEGACY_HOOKS = {
-    "export_endpoints": "signatures", "export_networks": "networks",
-    "tflite_signatures": "tflite_signatures",
-    "export_files": "files", "signature_descriptions": "descriptions",
-    "card_details": "details",
-}
-
-
-def _overrides(model, name):
-    """Whether `type(model)` defines `name` below the library's base classes."""
-    for cls in type(model).__mro__:
-        if cls.__module__ in (__name__, "kerasgan.models.base",
-                              "kerasgan.models.image_to_image"):
-            return False
-        if name in vars(cls):
-            return True
-    return False
-
-
-def _with_legacy_hooks(model, spec):
-    changes = {field: getattr(model, hook)() for hook, field in _LEGACY_HOOKS.items()
-               if _overrides(model, hook)}
-    if "networks" in changes:
-        changes["networks"] = tuple(changes["networks"])
-    if _overrides(model, "serving_examples"):
-        changes["examples"] = lambda num_images, seed=0: model.serving_examples(num_images, seed)
-    if _overrides(model, "calibration_inputs"):
-        signatures = changes.get("tflite_signatures", spec.tflite_signatures)
-        changes["calibration"] = {
-            signature: (lambda n, seed, s=signature: model.calibration_inputs(s, n, seed))
-            for signature in signatures if signature != TFLITE_SIGNATURE}
-    if _overrides(model, "tensorboard_grid"):
-        changes["grid"] = model.tensorboard_grid
-    return spec.replace(**changes) if changes else spec

@@ -95,7 +95,7 @@ class SRGAN(ImageToImageModel):
 
     >>> import kerasgan
     >>> model = kerasgan.create_model("srgan", base_filters=4, num_residual_blocks=1)
-    >>> low, high = model.example_pairs(2)
+    >>> low, high = kerasgan.evaluation.example_pairs(model, 2)
     >>> low.shape, model.translate(low).shape
     ((2, 24, 24, 3), (2, 96, 96, 3))
     """
@@ -238,13 +238,14 @@ class SRGAN(ImageToImageModel):
         del player
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.9)
 
-    def card_details(self):
-        """The content loss trained with and the generator's bilinear skip, for the
-        model card."""
-        return {"content_loss": self.content_loss,
-                "requested_content_loss": self.requested_content_loss,
-                "scale": self.scale, "source_shape": list(self.source_shape),
-                "upsampled_skip": self.upsampled_skip}
+    def serving_spec(self):
+        """The image-to-image spec, with the content loss trained with and the
+        generator's bilinear skip as the model card's `details`."""
+        return super().serving_spec().replace(details={
+            "content_loss": self.content_loss,
+            "requested_content_loss": self.requested_content_loss,
+            "scale": self.scale, "source_shape": list(self.source_shape),
+            "upsampled_skip": self.upsampled_skip})
 
     def get_config(self):
         # The resolved content loss, so a reloaded model trains as the saved one did.
