@@ -2,6 +2,7 @@
 
 from kerasgan.models.aae import AAE
 from kerasgan.models.acgan import ACGAN
+from kerasgan.models.adversarial_step import CriticStepsModel
 from kerasgan.models.base import AdversarialModel
 from kerasgan.models.bigan import BiGAN
 from kerasgan.models.catgan import CatGAN
@@ -23,6 +24,7 @@ from kerasgan.models.text2image import Text2Image
 from kerasgan.models.vae import VAE
 from kerasgan.models.wgan import WGAN, WGANGP
 
-__all__ = ["AAE", "ACGAN", "AdversarialModel", "BiGAN", "CatGAN", "CGAN", "CycleGAN", "DCGAN",
-           "DRAGAN", "GAN", "ImageToImageModel", "InfoGAN", "LAPGAN", "LSGAN", "Pix2Pix", "ProGAN",
-           "ProgressiveGrowing", "SNGAN", "SRGAN", "StyleGAN", "Text2Image", "VAE", "WGAN", "WGANGP"]
+__all__ = ["AAE", "ACGAN", "AdversarialModel", "BiGAN", "CatGAN", "CGAN", "CriticStepsModel",
+           "CycleGAN", "DCGAN", "DRAGAN", "GAN", "ImageToImageModel", "InfoGAN", "LAPGAN", "LSGAN",
+           "Pix2Pix", "ProGAN", "ProgressiveGrowing", "SNGAN", "SRGAN", "StyleGAN", "Text2Image",
+           "VAE", "WGAN", "WGANGP"]
