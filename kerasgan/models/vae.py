@@ -94,6 +94,8 @@ class VAE(AdversarialModel):
     paper = "Kingma & Welling 2014, https://arxiv.org/abs/1312.6114"
     network_names = ("generator", "encoder")
     encoder_name = "encoder"
+    unsupported_tricks = dict.fromkeys(("r1_weight", "diffaugment", "replay_buffer_size"),
+                                       "it has no discriminator.")
 
     def __init__(self, base_filters=64, reconstruction_stddev=0.1, kl_weight=1.0, **kwargs):
         self.base_filters = validation.check_positive_int("base_filters", base_filters)

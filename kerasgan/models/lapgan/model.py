@@ -85,17 +85,14 @@ class LAPGAN(AdversarialModel):
     """
 
     paper = "Denton et al. 2015, https://arxiv.org/abs/1506.05751"
+    unsupported_tricks = dict.fromkeys(
+        ("r1_weight", "diffaugment", "replay_buffer_size"),
+        "it acts on one image input of the discriminator, and LAPGAN's discriminator "
+        "takes one (band, low-pass image) pair per pyramid level.")
 
     def __init__(self, base_size=8, base_filters=64, kernel_size=5,
                  hidden_units=((1200, 1200), (600, 600)), generator_loss="non_saturating",
                  **kwargs):
-        for key in ("r1_weight", "diffaugment", "replay_buffer_size"):
-            if kwargs.get(key):
-                raise ValueError(
-                    f"LAPGAN does not support `{key}`: it acts on one image input of the "
-                    "discriminator, and LAPGAN's discriminator takes one (band, low-pass "
-                    f"image) pair per pyramid level. Received: {key}={kwargs[key]!r}"
-                )
         self.base_size = validation.check_int_at_least("base_size", base_size, 4)
         self.base_filters = validation.check_positive_int("base_filters", base_filters)
         self.kernel_size = validation.check_positive_int("kernel_size", kernel_size)
