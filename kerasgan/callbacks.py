@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import evaluation
+from kerasgan import data, evaluation
 from kerasgan import images as image_utils
 from kerasgan import validation
 
@@ -76,8 +76,10 @@ class TensorBoardImages(keras.callbacks.Callback):
     (four triplets per row, at most `MAX_PAIRS` pairs), or the triplets of the model's
     own `grid_triplets(sources, targets)` when it has one (CycleGAN: input,
     translation, reconstruction, for both domains). A model whose serving spec has a
-    `grid` (`serving_spec().grid`) returning a grid of its own gets that grid instead, with its `text` (text2image: the
-    caption of each row) written beside it by `tf.summary.text` as `captions`.
+    `grid` (`serving_spec().grid`) returning a grid of its own gets that grid instead,
+    with its `text` (text2image: the caption of each row) written beside it by
+    `tf.summary.text` as `captions`; text-to-image grids get held-out captioned images
+    (`captions`) passed in as `examples`.
     The summary `samples` goes to its own writer under `log_dir/images`, beside the
     `train` folder `keras.callbacks.TensorBoard(log_dir)` writes.
 
@@ -90,6 +92,9 @@ class TensorBoardImages(keras.callbacks.Callback):
         pairs: For image-to-image models: `(sources, targets)` float arrays in [-1, 1]
             to show; default: `evaluation.example_pairs(model, ...)`, held-out pairs of the model's
             default dataset. Ignored for other models.
+        captions: For text-to-image models: held-out captioned images `(uint8 images,
+            digits, thick)` for the grid's real column; default:
+            `data.caption_arrays("test")`. Ignored for other models.
 
     Example:
 
@@ -105,7 +110,7 @@ class TensorBoardImages(keras.callbacks.Callback):
     _TRIPLETS_PER_ROW = 4
 
     def __init__(self, log_dir, every_n_epochs=1, num_images=64, seed=0, png_dir=None,
-                 pairs=None):
+                 pairs=None, captions=None):
         super().__init__()
         self.log_dir = os.fspath(log_dir)
         self.every_n_epochs = validation.check_positive_int("every_n_epochs", every_n_epochs)
@@ -119,6 +124,7 @@ class TensorBoardImages(keras.callbacks.Callback):
         self._last_epoch = None
         self._last_written = None
         self.pairs = pairs
+        self.captions = captions
         self._pairs = None
         self._custom = None
 
@@ -127,7 +133,12 @@ class TensorBoardImages(keras.callbacks.Callback):
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
         grid = model.serving_spec().grid
-        custom = grid(self.num_images, self.seed) if grid is not None else None
+        examples = None
+        if getattr(model, "text_input", False):
+            examples = (self.captions if self.captions is not None
+                        else data.caption_arrays("test"))
+        custom = (grid(self.num_images, self.seed, examples=examples) if grid is not None
+                  else None)
         if custom is not None:
             self._custom = custom
             self._columns = custom["columns"]

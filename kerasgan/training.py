@@ -368,10 +368,14 @@ def training_callbacks(config, workdir):
                                       limit=gan_callbacks.TensorBoardImages.MAX_PAIRS,
                                       image_size=image_side(config),
                                       data_dir=config["data_dir"])
+    # Text-to-image grids show held-out captioned images beside the samples.
+    captions = (data.caption_arrays("test") if data.is_caption_dataset(config["dataset"])
+                else None)
     callbacks = [
         guard,
         keras.callbacks.TensorBoard(paths["logs"]),
-        gan_callbacks.TensorBoardImages(paths["logs"], png_dir=paths["samples"], pairs=pairs),
+        gan_callbacks.TensorBoardImages(paths["logs"], png_dir=paths["samples"], pairs=pairs,
+                                        captions=captions),
         gan_callbacks.AtomicModelCheckpoint(paths["checkpoint"], guard=guard),
         # Kept at the end, so that a finished run can be continued (`train(extend=True)`).
         gan_callbacks.BackupAndRestore(paths["backup"], guard=guard, delete_checkpoint=False),

@@ -50,9 +50,11 @@ class ServingSpec:
         descriptions: `{signature: one line}` for the model card.
         details: The card's `details`: the variant's own choices (JSON-serializable).
         int8_skip_reason: Why no `.int8.tflite` is written, or None.
-        grid: `(num_images, seed) -> None or {"images": fn, "columns": int, "text":
-            [str]}`: a TensorBoard grid of the variant's own (`images()` returns float
-            images in [-1, 1] from fixed inputs); None: the default grid.
+        grid: `(num_images, seed, examples=None) -> None or {"images": fn, "columns":
+            int, "text": [str]}`: a TensorBoard grid of the variant's own (`images()`
+            returns float images in [-1, 1] from fixed inputs); None: the default grid.
+            `examples` is held-out data the caller loaded for it (text-to-image
+            models: `kerasgan.data.caption_arrays("test")`), as models read no data.
     """
 
     signatures: dict

@@ -80,17 +80,21 @@ def token_calibration(model, num_examples=128, seed=1234):
             for i in range(num_examples)]
 
 
-def caption_grid(model, num_images, seed=0):
+def caption_grid(model, num_images, seed=0, examples=None):
     """One row per digit, each with a different caption template (plain and thick): `k`
     samples of the caption from fixed latents, then `k` held-out real images of the
     caption's digit and style; `k = min(4, max(1, num_images // 10))`. The captions go
-    to TensorBoard as text, row by row."""
-    # The held-out images are data: the one place a model's code reads a dataset
-    # (`ServingSpec.grid` takes no examples; see issue 17's report).
-    from kerasgan import data  # pylint: disable=import-outside-toplevel
+    to TensorBoard as text, row by row.
 
+    `examples` are the held-out captioned images the caller loaded (the model reads no
+    data): uint8 images, int digits and bool `thick`, as `kerasgan.data.caption_arrays
+    ("test")` returns them (`callbacks.TensorBoardImages(captions=...)`)."""
+    if examples is None:
+        raise ValueError("The text-to-image grid shows held-out captioned images: pass "
+                         "`examples` (kerasgan.data.caption_arrays('test')). "
+                         "Received: examples=None")
     per_row = min(4, max(1, num_images // 10))
-    images, labels, thick = data.caption_arrays("test")
+    images, labels, thick = (np.asarray(array) for array in examples)
     plain = len(text.CAPTION_TEMPLATES["plain"])
     captions, reals = [], []
     for digit in range(10):
@@ -136,4 +140,5 @@ def text_spec(model, spec):
         details={"text_encoder": "character CNN trained by the discriminator's loss",
                  "interpolation_beta": model.interpolation_beta,
                  "interpolation_weight": model.interpolation_weight},
-        grid=lambda num_images, seed=0: caption_grid(model, num_images, seed))
+        grid=lambda num_images, seed=0, examples=None: caption_grid(model, num_images, seed,
+                                                                    examples))
