@@ -1021,20 +1021,10 @@ def verify(export_dir, num_images=8, seed=0, tolerance=None, latency_runs=20):
         if interpreter is None:
             artifacts[os.path.basename(path)] = entry
             continue
-        try:
-            images = run_tflite(interpreter, inputs)["images"]
-        except Exception as error:  # report every artifact, not only the first failure
-            problems.append(f"{os.path.basename(path)} does not run in LiteRT: {error}")
-            artifacts[os.path.basename(path)] = entry
-            continue
-        entry["max_abs_diff"], entry["mean_abs_diff"] = _level_diff(images, reference)
-        limit = tolerance.get(fmt)
-        if limit is not None and entry["max_abs_diff"] > limit:
-            problems.append(f"{os.path.basename(path)} differs from the SavedModel by "
-                            f"{entry['max_abs_diff']} levels (> {limit})")
-        runner = interpreter.get_signature_runner(TFLITE_SIGNATURE)
-        entry["latency_ms"] = (_median_ms(lambda: runner(**one), latency_runs)
-                               if latency_runs else None)
+        _check_tflite(interpreter, path, entry, TFLITE_SIGNATURE, inputs, one,
+                      lambda outputs: _level_diff(outputs["images"], reference),
+                      tolerance.get(fmt), lambda diff: f"the SavedModel by {diff} levels",
+                      problems, latency_runs)
         artifacts[os.path.basename(path)] = entry
 
     return {"ok": not problems, "problems": problems, "saved_model": saved_model_dir,
@@ -1132,20 +1122,32 @@ def _verify_signature(loaded, card, signature, export_dir, images, latency_runs,
         interpreter = _open_artifact(path, entry, problems)
         if interpreter is None:
             continue
-        try:
-            actual = run_tflite(interpreter, inputs, signature)
-        except Exception as error:  # report every artifact, not only the first failure
-            problems.append(f"{os.path.basename(path)} does not run in LiteRT: {error}")
-            continue
-        entry["max_abs_diff"], entry["mean_abs_diff"] = _output_diff(expected, actual)
         numeric = all(value.dtype != np.uint8 for value in expected.values())
-        limit = (DEFAULT_FLOAT_TOLERANCE if numeric else DEFAULT_TOLERANCE).get(fmt)
-        if limit is not None and entry["max_abs_diff"] > limit:
-            problems.append(f"{os.path.basename(path)} differs from the SavedModel's "
-                            f"{signature!r} by {entry['max_abs_diff']:.4g} (> {limit})")
-        runner = interpreter.get_signature_runner(signature)
-        entry["latency_ms"] = (_median_ms(lambda: runner(**one), latency_runs)
-                               if latency_runs else None)
+        _check_tflite(interpreter, path, entry, signature, inputs, one,
+                      lambda outputs: _output_diff(expected, outputs),
+                      (DEFAULT_FLOAT_TOLERANCE if numeric else DEFAULT_TOLERANCE).get(fmt),
+                      lambda diff: f"the SavedModel's {signature!r} by {diff:.4g}",
+                      problems, latency_runs)
+
+
+def _check_tflite(interpreter, path, entry, signature, inputs, one, compare, limit, what,
+                  problems, latency_runs):
+    """Runs one `.tflite` file's `signature` on `inputs` and records in `entry` its
+    difference from the SavedModel (`compare(outputs)` gives max and mean) and its
+    batch-1 latency on `one`; a failure to run, or a difference over `limit`, goes to
+    `problems` (`what(diff)` says what it differs from, and by how much)."""
+    name = os.path.basename(path)
+    try:
+        outputs = run_tflite(interpreter, inputs, signature)
+    except Exception as error:  # report every artifact, not only the first failure
+        problems.append(f"{name} does not run in LiteRT: {error}")
+        return
+    entry["max_abs_diff"], entry["mean_abs_diff"] = compare(outputs)
+    if limit is not None and entry["max_abs_diff"] > limit:
+        problems.append(f"{name} differs from {what(entry['max_abs_diff'])} (> {limit})")
+    runner = interpreter.get_signature_runner(signature)
+    entry["latency_ms"] = (_median_ms(lambda: runner(**one), latency_runs)
+                           if latency_runs else None)
 
 
 def _short(value):
