@@ -222,6 +222,7 @@ def test_exported_translator_runs_the_files_like_the_model(smoke_run, pairs):
         export.ExportedTranslator(os.path.join(REPO_ROOT, "exported", "dcgan_digits"))
 
 
+@pytest.mark.slow
 def test_sample_and_evaluate_scripts_translate_held_out_sources(smoke_run):
     _, workdir, export_dir = smoke_run
     root = export_dir.parent

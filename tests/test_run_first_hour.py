@@ -113,6 +113,7 @@ def test_bad_input_stops_before_the_banner_with_one_line(args, message, exit_cod
     assert sorted(os.listdir(tmp_path)) == ["a_file"]  # nothing written
 
 
+@pytest.mark.slow
 def test_unwritable_export_dir_is_named(tmp_path, monkeypatch):
     if os.geteuid() == 0:
         pytest.skip("root writes anywhere; the /proc case above covers it")

@@ -377,6 +377,7 @@ def test_tfds_x4_pairs_are_the_area_downsampled_images():
     assert low.shape == (2, 8, 8, 1) and high.shape == (2, 32, 32, 1)
 
 
+@pytest.mark.slow
 def test_cli_smoke_command_trains_logs_image_grids_and_exports(tmp_path):
     workdir, export_dir = tmp_path / "W", tmp_path / "E"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}

@@ -354,6 +354,7 @@ def test_text_to_image_metrics_are_shares_and_ratios(model):
         kerasgan.evaluation.text_to_image_metrics(tiny_model("dcgan"))
 
 
+@pytest.mark.slow
 def test_sample_script_draws_captions_through_the_saved_model_and_litert(exported, tmp_path):
     export_dir = os.path.dirname(exported["model_card"])
     script = os.path.join(REPO_ROOT, "scripts", "sample.py")
@@ -376,6 +377,7 @@ def test_sample_script_draws_captions_through_the_saved_model_and_litert(exporte
     assert result.returncode != 0 and "pass --text instead of --label" in result.stderr
 
 
+@pytest.mark.slow
 def test_evaluate_script_draws_the_label_captions_through_the_sample_signature(exported,
                                                                                tmp_path):
     export_dir = os.path.dirname(exported["model_card"])
